@@ -1,0 +1,28 @@
+// `cordon run`: one call in a fresh sandbox, no daemon.
+#pragma once
+
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace cordon::cli {
+
+struct RunArgs {
+  std::string profile;                  // name or path
+  std::vector<std::string> profile_dirs;
+  std::optional<std::string> workdir;
+  std::optional<std::string> stdin_file;
+  std::vector<std::string> env;         // K=V
+  std::optional<std::string> timeout;   // duration, narrows the profile's
+  bool json = false;
+  std::string test_skip_control;        // hidden, tests only
+  std::vector<std::string> argv;
+};
+
+// Returns the process exit status.
+int run_command(const RunArgs& args);
+
+// The default profile search path (after any --profile-dir).
+std::vector<std::string> default_profile_dirs();
+
+}  // namespace cordon::cli

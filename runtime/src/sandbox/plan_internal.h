@@ -1,0 +1,55 @@
+// SpawnPlan: everything decided before clone for one call. Built by
+// make_plan (plan.cpp), consumed read-only by run_plan (spawn.cpp).
+#pragma once
+
+#include <deque>
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "child/child_spec.h"
+#include "cordon/host.h"
+#include "cordon/profile.h"
+#include "cordon/result.h"
+#include "sandbox/cgroup.h"
+#include "sandbox/seccomp_policy.h"
+
+namespace cordon {
+
+struct SpawnPlan {
+  std::shared_ptr<const Profile> profile;
+  HostInfo host;
+
+  // Storage the ChildSpec points into (deque: stable addresses).
+  std::deque<std::string> strings;
+  std::vector<char*> argv;
+  std::vector<char*> envp;
+
+  child::ChildSpec spec;       // channels are filled in by run_plan
+  SeccompPolicy seccomp;
+  unsigned long clone_flags = 0;
+
+  uid_t host_uid = 65534;
+  gid_t host_gid = 65534;
+  bool deny_setgroups = true;
+
+  std::uint64_t wall_ms = 0;
+  Limits limits;
+  CgroupLimits cgroup_limits;
+  bool cgroups_wanted = true;
+  std::vector<std::string> required;
+
+  std::optional<std::string> stdin_path;
+  std::optional<std::string> stdin_data;
+
+  std::vector<Control> controls;   // decided at plan time
+  std::vector<std::string> dangerous;
+
+  const char* keep(std::string s) {
+    strings.push_back(std::move(s));
+    return strings.back().c_str();
+  }
+};
+
+}  // namespace cordon
