@@ -205,6 +205,22 @@ TEST(Isolation, NoControllingTerminalAndOwnSession) {
   EXPECT_EQ(r.stdout_.data, "1 0\n");  // a new session (led by init), no tty
 }
 
+TEST(Isolation, InitIsOpaqueToTheTool) {
+  // pid 1 is a copy of the launcher: its exe, memory, environment and fds
+  // must be out of reach (runc CVE-2019-5736 class).
+  Result r = sh("for f in exe mem environ root/etc cwd fd/3; do cat /proc/1/$f >/dev/null 2>&1 && echo OPEN:$f; done;"
+                "echo x > /proc/1/exe 2>/dev/null && echo WROTE-EXE; ls /proc/1/fd 2>/dev/null && echo LISTED-FD; echo end");
+  ASSERT_EQ(r.outcome, Outcome::Ok) << describe(r);
+  EXPECT_EQ(r.stdout_.data, "end\n") << r.stdout_.data;
+}
+
+TEST(Isolation, NoDevicesBeyondTheMinimalSet) {
+  Result r = sh("ls /dev | tr '\\n' ' '; mknod /tmp/sda b 8 0 2>&1 | grep -c 'not permitted'; "
+                "head -c 4 /dev/urandom | wc -c; echo hi > /dev/null && echo null-ok");
+  ASSERT_EQ(r.outcome, Outcome::Ok) << describe(r);
+  EXPECT_EQ(r.stdout_.data, "fd full null random stderr stdin stdout urandom zero 1\n4\nnull-ok\n") << r.stdout_.data;
+}
+
 TEST(Isolation, HostnameIsTheProfiles) {
   Result r = sh("hostname");
   EXPECT_EQ(r.stdout_.data, "cordon\n");

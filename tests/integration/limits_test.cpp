@@ -156,6 +156,16 @@ TEST(Limits, FirstCauseWinsViolationThenTimeout) {
   EXPECT_LT(r.wall_ms, 2000u);
 }
 
+TEST(Limits, DeniedSyscallFloodIsStopped) {
+  Result r = run(base_profile(), {kProbe, "deny_flood"});
+  EXPECT_EQ(r.outcome, Outcome::Violation) << describe(r);
+  EXPECT_NE(r.detail.find("flood"), std::string::npos) << r.detail;
+  const Denial* d = find_denial(r, "socket");
+  ASSERT_NE(d, nullptr);
+  EXPECT_GE(d->count, 100000u);
+  EXPECT_EQ(r.stdout_.data.find("deny_flood: ok"), std::string::npos);
+}
+
 TEST(Limits, StdinDataReachesTheTool) {
   RunSpec s;
   s.argv = {"/bin/sh", "-c", "wc -c"};

@@ -142,6 +142,10 @@ int main(int argc, char** argv) {
   if (!strcmp(c, "socket_packet")) return report("socket_packet", socket(AF_PACKET, SOCK_RAW, 0));
   if (!strcmp(c, "socket_vsock")) return report("socket_vsock", socket(40 /* AF_VSOCK */, SOCK_STREAM, 0));
   if (!strcmp(c, "socket_high")) return report("socket_high", syscall(SYS_socket, (1UL << 32) | AF_UNIX, SOCK_STREAM, 0));
+  if (!strcmp(c, "deny_flood")) {
+    for (long i = 0; i < 1000000; ++i) socket(AF_PACKET, SOCK_RAW, 0);
+    return report("deny_flood", 0);
+  }
   if (!strcmp(c, "socket_unix")) return report("socket_unix", socket(AF_UNIX, SOCK_STREAM, 0));
   if (!strcmp(c, "fds")) return cmd_fds();
   if (!strcmp(c, "abstract_connect")) return cmd_abstract_connect(arg);

@@ -2,12 +2,14 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include <functional>
 #include <map>
 #include <sstream>
 #include <vector>
 
 #include "child/landlock_abi.h"
 #include "cordon/host.h"
+#include "sandbox/cgroup_layout.h"
 #include "sandbox/fsutil.h"
 
 namespace cordon {
@@ -27,11 +29,9 @@ std::vector<std::string> split(const std::string& s, char sep) {
 }
 
 // controller ("memory", ...) or "" for cgroup2 -> mount
-std::map<std::string, CgroupMount> cgroup_mounts() {
+std::map<std::string, CgroupMount> cgroup_mounts(const std::string& mountinfo) {
   std::map<std::string, CgroupMount> out;
-  auto text = read_small_file("/proc/self/mountinfo");
-  if (!text) return out;
-  std::istringstream in(*text);
+  std::istringstream in(mountinfo);
   std::string line;
   while (std::getline(in, line)) {
     auto dash = line.find(" - ");
@@ -51,11 +51,9 @@ std::map<std::string, CgroupMount> cgroup_mounts() {
 }
 
 // controller or "" (v2) -> our cgroup path
-std::map<std::string, std::string> own_cgroups() {
+std::map<std::string, std::string> own_cgroups(const std::string& proc_cgroup) {
   std::map<std::string, std::string> out;
-  auto text = read_small_file("/proc/self/cgroup");
-  if (!text) return out;
-  std::istringstream in(*text);
+  std::istringstream in(proc_cgroup);
   std::string line;
   while (std::getline(in, line)) {
     auto a = line.find(':');
@@ -78,12 +76,16 @@ std::string join(const CgroupMount& m, std::string path) {
   return m.mount_point + path;
 }
 
-CgroupLayout probe_cgroups(const std::string& name) {
+}  // namespace
+
+CgroupLayout parse_cgroup_layout(const std::string& mountinfo, const std::string& proc_cgroup,
+                                 const std::function<std::string(const std::string&)>& read_file,
+                                 const std::string& name) {
   CgroupLayout l;
-  auto mounts = cgroup_mounts();
-  auto own = own_cgroups();
+  auto mounts = cgroup_mounts(mountinfo);
+  auto own = own_cgroups(proc_cgroup);
   if (auto v2 = mounts.find(""); v2 != mounts.end() && own.count("")) {
-    auto ctrls = read_small_file(v2->second.mount_point + "/cgroup.controllers").value_or("");
+    auto ctrls = read_file(v2->second.mount_point + "/cgroup.controllers");
     std::istringstream in(ctrls);
     std::string c;
     bool useful = false;
@@ -112,15 +114,15 @@ CgroupLayout probe_cgroups(const std::string& name) {
   return l;
 }
 
-}  // namespace
-
 HostInfo probe_host(const std::string& cgroup_name) {
   HostInfo h;
   h.euid = geteuid();
   h.egid = getegid();
   long abi = syscall(child::kSysLandlockCreateRuleset, nullptr, 0, child::kLandlockCreateRulesetVersion);
   h.landlock_abi = abi > 0 ? static_cast<int>(abi) : 0;
-  h.cgroups = probe_cgroups(cgroup_name);
+  h.cgroups = parse_cgroup_layout(
+      read_small_file("/proc/self/mountinfo").value_or(""), read_small_file("/proc/self/cgroup").value_or(""),
+      [](const std::string& p) { return read_small_file(p).value_or(""); }, cgroup_name);
   if (h.euid != 0) {
     h.host_uid = h.euid;
     h.host_gid = h.egid;

@@ -33,6 +33,8 @@ namespace {
 
 constexpr std::uint64_t kTickNs = 20'000'000;  // cgroup checks while running
 constexpr int kX32Bit = 0x40000000;
+// A tool that makes this many denied syscalls is flooding the supervisor.
+constexpr std::uint64_t kMaxDenials = 100'000;
 
 void close_fd(int& fd) {
   if (fd >= 0) close(fd);
@@ -251,6 +253,10 @@ class Supervisor {
       }
     }
     (void)ioctl(notify_fd_, SECCOMP_IOCTL_NOTIF_SEND, &resp);
+    if (++denial_total_ == kMaxDenials) {
+      cause(Outcome::Violation, "denied-syscall flood (" + std::to_string(kMaxDenials) + " denials)");
+      kill_tree();
+    }
   }
 
   void check_cgroup() {
@@ -384,6 +390,7 @@ class Supervisor {
   int status_ = 0;
   rusage ru_{};
   std::size_t stdin_off_ = 0;
+  std::uint64_t denial_total_ = 0;
   std::optional<int> tool_status_;
   std::uint64_t tool_cpu_us_ = 0;
   std::uint64_t tool_maxrss_kb_ = 0;
