@@ -288,6 +288,10 @@ void drop_privileges(State& st) {
   }
   mark(st, Step::DropCaps);
   check(st, Step::ParentDeath, prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0));
+  // Init keeps a copy of the launcher's memory: never dumpable, so the tool
+  // (same uid when the launcher is unprivileged) cannot read /proc/1/*.
+  // execve makes the tool itself dumpable again.
+  check(st, Step::ParentDeath, prctl(PR_SET_DUMPABLE, 0, 0, 0, 0));
   mark(st, Step::ParentDeath);
 }
 
