@@ -2,6 +2,8 @@
 // process tree is gone when the call returns.
 #include <unistd.h>
 
+#include <filesystem>
+
 #include "sandbox_fixture.h"
 
 namespace cordon::test {
@@ -108,6 +110,23 @@ TEST(Limits, FileSizeLimit) {
   Result r = run(prof, {kProbe, "fsize", "/work/big"});
   EXPECT_EQ(r.outcome, Outcome::Signaled) << describe(r);
   EXPECT_EQ(r.limit_hit, "file_size");
+}
+
+TEST(Limits, DiskFillThroughAWritableWorkspaceIsStopped) {
+  TempDir ws;
+  auto prof = base_profile();
+  prof["filesystem"]["workspace"] = {{"mode", "rw"}, {"target", "/work"}};
+  prof["limits"]["disk"] = "32M";
+  prof["limits"]["file_size"] = "4M";  // many files, each under the file-size limit
+  RunSpec s;
+  s.argv = {"/bin/sh", "-c", "i=0; while [ $i -lt 2000 ]; do head -c 4000000 /dev/zero > /work/f$i || exit 3; i=$((i+1)); done"};
+  s.workdir = ws.path();
+  Result r = run(prof, s);
+  EXPECT_EQ(r.outcome, Outcome::OutputLimit) << describe(r);
+  EXPECT_EQ(r.limit_hit, "disk");
+  std::uint64_t written = 0;
+  for (const auto& e : std::filesystem::directory_iterator(ws.path())) written += e.file_size();
+  EXPECT_LT(written, 512ull << 20) << "stopped long before the 8 GB it tried to write";
 }
 
 TEST(Limits, TmpfsSizeIsBounded) {

@@ -60,6 +60,9 @@ struct Limits {
   std::uint64_t file_size_bytes = 64ull << 20;
   std::uint64_t stdout_bytes = 1ull << 20;  // always > 0
   std::uint64_t stderr_bytes = 256ull << 10;  // always > 0
+  // The most free space a call may consume on the filesystems of its
+  // writable host mounts (measured with statvfs while it runs).
+  std::uint64_t disk_bytes = 1ull << 30;
   double cpu_cores = 0;  // cgroup CPU bandwidth, in cores; 0 = unlimited
   OutputLimitAction on_output_limit = OutputLimitAction::Kill;
 };

@@ -924,7 +924,7 @@ struct IntegerLimit {
   Range range;
 };
 
-constexpr std::array<IntegerLimit, 8> kIntegerLimits{{
+constexpr std::array<IntegerLimit, 9> kIntegerLimits{{
     {"wall_time", Quantity::Duration, &Limits::wall_time_ms,
      {1, 24 * kHourMs, false}},
     {"cpu_time", Quantity::Duration, &Limits::cpu_time_ms,
@@ -937,11 +937,12 @@ constexpr std::array<IntegerLimit, 8> kIntegerLimits{{
      {1, kUnbounded, true}},
     {"stdout", Quantity::Size, &Limits::stdout_bytes, {1, kGiB, false}},
     {"stderr", Quantity::Size, &Limits::stderr_bytes, {1, kGiB, false}},
+    {"disk", Quantity::Size, &Limits::disk_bytes, {1, kUnbounded, true}},
 }};
 
-constexpr std::array<std::string_view, 10> kLimitsKeys{
-    "wall_time", "cpu_time", "memory", "pids",      "open_files",
-    "file_size", "stdout",   "stderr", "cpu_cores", "on_output_limit"};
+constexpr std::array<std::string_view, 11> kLimitsKeys{
+    "wall_time", "cpu_time", "memory",    "pids",           "open_files", "file_size",
+    "stdout",    "stderr",   "cpu_cores", "on_output_limit", "disk"};
 
 void parse_integer_limit(const json& value, const std::string& path,
                          const IntegerLimit& limit, Limits& limits,

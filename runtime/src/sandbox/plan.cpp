@@ -439,6 +439,11 @@ class Planner {
 
   void flatten() {
     auto& sp = plan_->spec;
+    for (const auto& m : mounts_)
+      if (m.kind == MountKind::Bind && m.writable) plan_->disk_watch.push_back(m.source);
+    if (!plan_->disk_watch.empty() && prof_.limits.disk_bytes > 0)
+      control("disk_limit", true,
+              std::to_string(prof_.limits.disk_bytes) + " bytes of free space on writable host mounts");
     sp.staging = kStaging;
     sp.root_options = "size=1m,mode=0755";
     for (const auto& m : mounts_) {

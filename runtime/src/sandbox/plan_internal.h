@@ -43,6 +43,7 @@ struct SpawnPlan {
   std::optional<std::string> stdin_path;
   std::optional<std::string> stdin_data;
 
+  std::vector<std::string> disk_watch;  // host paths of writable host mounts
   std::vector<Control> controls;   // decided at plan time
   std::vector<std::string> dangerous;
 

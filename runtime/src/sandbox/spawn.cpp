@@ -209,6 +209,8 @@ Result run_plan(const SpawnPlan& plan, const RunOptions& opts) {
   s.t0_ns = t0;
   s.cgroup = cgroup.get();
   s.cancel_fd = opts.cancel_fd;
+  if (plan.limits.disk_bytes > 0)
+    for (const auto& path : plan.disk_watch) s.disk_free_at_start.emplace_back(path, free_bytes(path));
 
   // Parent side of the handshake: id maps, cgroup, then "go".
   status_child.reset();

@@ -9,6 +9,7 @@
 #include <sys/ioctl.h>
 #include <sys/resource.h>
 #include <sys/socket.h>
+#include <sys/statvfs.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -22,6 +23,12 @@
 #include "sandbox/syscall_names.h"
 
 namespace cordon {
+
+std::uint64_t free_bytes(const std::string& path) {
+  struct statvfs sv{};
+  if (statvfs(path.c_str(), &sv) != 0) return 0;
+  return static_cast<std::uint64_t>(sv.f_bavail) * sv.f_frsize;
+}
 
 std::uint64_t monotonic_ns() {
   timespec ts{};
@@ -90,7 +97,7 @@ class Supervisor {
 
     std::uint64_t now = monotonic_ns();
     std::uint64_t wake = deadline_ns_;
-    if (s_.cgroup && exec_ok_) wake = std::min(wake, next_tick_ns_ ? next_tick_ns_ : now + kTickNs);
+    if (ticking()) wake = std::min(wake, next_tick_ns_ ? next_tick_ns_ : now + kTickNs);
     int timeout_ms = wake <= now ? 0 : static_cast<int>(std::min<std::uint64_t>((wake - now) / 1'000'000 + 1, 1000));
     if (kill_ns_ != 0) timeout_ms = std::min(timeout_ms, 10);
     int n = poll(fds.data(), fds.size(), timeout_ms);
@@ -117,9 +124,10 @@ class Supervisor {
       kill_tree();
       deadline_ns_ = now + 1'000'000'000ull;  // re-kill once a second until gone
     }
-    if (s_.cgroup && exec_ok_ && now >= next_tick_ns_) {
+    if (ticking() && now >= next_tick_ns_) {
       next_tick_ns_ = now + kTickNs;
-      check_cgroup();
+      if (s_.cgroup) check_cgroup();
+      check_disk();
     }
   }
 
@@ -256,6 +264,22 @@ class Supervisor {
     if (++denial_total_ == kMaxDenials) {
       cause(Outcome::Violation, "denied-syscall flood (" + std::to_string(kMaxDenials) + " denials)");
       kill_tree();
+    }
+  }
+
+  bool ticking() const { return exec_ok_ && (s_.cgroup || !s_.disk_free_at_start.empty()); }
+
+  void check_disk() {
+    const std::uint64_t limit = plan_.limits.disk_bytes;
+    if (limit == 0) return;
+    for (const auto& [path, start] : s_.disk_free_at_start) {
+      std::uint64_t now = free_bytes(path);
+      if (now < start && start - now > limit) {
+        cause(Outcome::OutputLimit,
+              "used up more than " + std::to_string(limit) + " bytes of disk on the host filesystem of " + path,
+              "disk");
+        kill_tree();
+      }
     }
   }
 

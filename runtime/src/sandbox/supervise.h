@@ -7,6 +7,8 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
+#include <vector>
 #include <sys/types.h>
 
 #include "cordon/result.h"
@@ -26,7 +28,12 @@ struct Supervised {
   int cancel_fd = -1;
   std::uint64_t t0_ns = 0;  // CLOCK_MONOTONIC at clone
   CallCgroup* cgroup = nullptr;
+  // Free bytes on each watched filesystem when the call started.
+  std::vector<std::pair<std::string, std::uint64_t>> disk_free_at_start;
 };
+
+// Free bytes (for unprivileged users) on the filesystem holding `path`.
+std::uint64_t free_bytes(const std::string& path);
 
 // Runs until the tool's whole tree is gone; fills `r` (which already holds
 // the plan's controls). Closes every fd in `s`.
