@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cordon/client_commands.h"
 #include "cordon/run_command.h"
 
 int main(int argc, char** argv) {
@@ -22,6 +23,9 @@ int main(int argc, char** argv) {
   cmd->add_option("argv", run.argv, "The command to run (after --)")->required();
   cmd->positionals_at_end();
 
+  cordon::cli::ClientCommands client;
+  cordon::cli::add_client_commands(app, client);
+
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
@@ -29,5 +33,6 @@ int main(int argc, char** argv) {
     return rc == 0 ? 0 : 125;
   }
   if (cmd->parsed()) return cordon::cli::run_command(run);
+  if (auto rc = cordon::cli::run_client_command(client)) return *rc;
   return 125;
 }

@@ -1,5 +1,6 @@
 #include "cordon/run_command.h"
 
+#include <cmath>
 #include <csignal>
 #include <cstdio>
 #include <cstdlib>
@@ -35,16 +36,6 @@ void write_all(int fd, const std::string& s) {
   }
 }
 
-std::optional<std::uint64_t> parse_timeout_ms(const std::string& s) {
-  char* end = nullptr;
-  double v = std::strtod(s.c_str(), &end);
-  if (end == s.c_str() || v <= 0) return std::nullopt;
-  std::string unit(end);
-  double mult = unit == "ms" ? 1 : (unit == "s" || unit.empty()) ? 1000 : unit == "m" ? 60000 : -1;
-  if (mult < 0) return std::nullopt;
-  return static_cast<std::uint64_t>(v * mult);
-}
-
 int emit(const Result& r, bool json) {
   if (json) {
     std::cout << to_json(r).dump(2, ' ', false, nlohmann::json::error_handler_t::replace) << std::endl;
@@ -67,6 +58,17 @@ int emit(const Result& r, bool json) {
 }
 
 }  // namespace
+
+std::optional<std::uint64_t> parse_timeout_ms(const std::string& s) {
+  constexpr double kMaxMs = 1e15;  // far above any real limit, well inside uint64_t
+  char* end = nullptr;
+  double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || !std::isfinite(v) || v <= 0) return std::nullopt;
+  std::string unit(end);
+  double mult = unit == "ms" ? 1 : (unit == "s" || unit.empty()) ? 1000 : unit == "m" ? 60000 : -1;
+  if (mult < 0 || v * mult > kMaxMs) return std::nullopt;
+  return static_cast<std::uint64_t>(v * mult);
+}
 
 std::vector<std::string> default_profile_dirs() {
   std::vector<std::string> dirs;

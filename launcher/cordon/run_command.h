@@ -1,6 +1,7 @@
 // `cordon run`: one call in a fresh sandbox, no daemon.
 #pragma once
 
+#include <cstdint>
 #include <optional>
 #include <string>
 #include <vector>
@@ -21,6 +22,10 @@ struct RunArgs {
 
 // Returns the process exit status.
 int run_command(const RunArgs& args);
+
+// A duration: "500ms", "2s", "1m", or a plain number of seconds. nullopt if
+// it is not a positive finite duration.
+std::optional<std::uint64_t> parse_timeout_ms(const std::string& s);
 
 // The default profile search path (after any --profile-dir).
 std::vector<std::string> default_profile_dirs();

@@ -34,4 +34,8 @@ struct HostInfo {
 // of the directory under which per-call cgroups are made ("cordon").
 HostInfo probe_host(const std::string& cgroup_name = "cordon");
 
+// Removes per-call cgroups left behind by launchers that died (their
+// directory names start with the launcher's pid). Returns how many.
+int cleanup_stale_cgroups(const CgroupLayout& layout);
+
 }  // namespace cordon

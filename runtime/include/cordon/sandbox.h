@@ -13,6 +13,7 @@
 #include <memory>
 #include <optional>
 #include <string>
+#include <string_view>
 #include <utility>
 #include <vector>
 
@@ -54,6 +55,11 @@ PlanOutcome make_plan(std::shared_ptr<const Profile> profile, const CallRequest&
 struct RunOptions {
   // When this fd becomes readable the call is killed (outcome Killed).
   int cancel_fd = -1;
+  // Called from run_plan's thread with each chunk of captured output
+  // (stream 1 = stdout, 2 = stderr), as it arrives, within the caps.
+  std::function<void(int stream, std::string_view chunk)> on_output;
+  // Called once the sandbox is set up and the tool is starting.
+  std::function<void()> on_started;
   // Test-only fault injection: skip a named control. Never set in production
   // code; the adversarial suite uses it to prove it can fail.
   std::string test_skip_control;

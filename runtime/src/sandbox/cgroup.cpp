@@ -8,6 +8,7 @@
 #include <unistd.h>
 
 #include <chrono>
+#include <filesystem>
 #include <cmath>
 #include <thread>
 
@@ -264,5 +265,31 @@ void CallCgroup::destroy() {
 }
 
 CallCgroup::~CallCgroup() { destroy(); }
+
+int cleanup_stale_cgroups(const CgroupLayout& layout) {
+  std::vector<std::string> parents;
+  if (layout.version == 2) parents.push_back(layout.v2_parent + "/cordon");
+  for (const auto* p : {&layout.v1_memory, &layout.v1_pids, &layout.v1_cpu, &layout.v1_cpuacct})
+    if (!p->empty()) parents.push_back(*p);
+  int removed = 0;
+  for (const auto& parent : parents) {
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(parent, ec)) {
+      if (!e.is_directory(ec)) continue;
+      const std::string name = e.path().filename().string();
+      auto dash = name.find('-');
+      if (dash == std::string::npos || name.find_first_not_of("0123456789") != dash) continue;
+      pid_t owner = static_cast<pid_t>(std::stol(name.substr(0, dash)));
+      if (owner == getpid() || kill(owner, 0) == 0 || errno != ESRCH) continue;
+      const std::string dir = e.path().string();
+      kill_procs_in(dir);
+      (void)write_small_file(dir + "/cgroup.kill", "1");
+      for (int i = 0; i < 50 && rmdir(dir.c_str()) != 0 && errno == EBUSY; ++i)
+        std::this_thread::sleep_for(std::chrono::milliseconds(2));
+      removed += access(dir.c_str(), F_OK) != 0 ? 1 : 0;
+    }
+  }
+  return removed;
+}
 
 }  // namespace cordon

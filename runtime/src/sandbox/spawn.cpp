@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <atomic>
 #include <string>
 
 #include "child/child_spec.h"
@@ -70,7 +71,8 @@ bool make_pipe(Fd& r, Fd& w) {
 }
 
 std::string call_cgroup_name() {
-  return std::to_string(getpid()) + "-" + std::to_string(monotonic_ns());
+  static std::atomic<std::uint64_t> counter{0};  // unique across threads
+  return std::to_string(getpid()) + "-" + std::to_string(monotonic_ns()) + "-" + std::to_string(++counter);
 }
 
 int write_id_maps(pid_t pid, const SpawnPlan& plan) {
@@ -209,6 +211,7 @@ Result run_plan(const SpawnPlan& plan, const RunOptions& opts) {
   s.t0_ns = t0;
   s.cgroup = cgroup.get();
   s.cancel_fd = opts.cancel_fd;
+  s.opts = &opts;
   if (plan.limits.disk_bytes > 0)
     for (const auto& path : plan.disk_watch) s.disk_free_at_start.emplace_back(path, free_bytes(path));
 

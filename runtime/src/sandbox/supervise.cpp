@@ -106,8 +106,8 @@ class Supervisor {
       if (fds[i].revents == 0) continue;
       switch (src[i]) {
         case kStatus: on_status(); break;
-        case kOut: read_stream(s_.stdout_fd, r_.stdout_, plan_.limits.stdout_bytes, "stdout"); break;
-        case kErr: read_stream(s_.stderr_fd, r_.stderr_, plan_.limits.stderr_bytes, "stderr"); break;
+        case kOut: read_stream(s_.stdout_fd, r_.stdout_, plan_.limits.stdout_bytes, "stdout", 1); break;
+        case kErr: read_stream(s_.stderr_fd, r_.stderr_, plan_.limits.stderr_bytes, "stderr", 2); break;
         case kIn: feed_stdin(); break;
         case kNotify: on_notify(fds[i].revents); break;
         case kPid: exited_ = true; break;
@@ -149,6 +149,7 @@ class Supervisor {
     if (static_cast<std::size_t>(n) != sizeof msg) return;
     switch (msg.kind) {
       case child::MsgKind::Ready:
+        if (s_.opts && s_.opts->on_started) s_.opts->on_started();
         ready_ = true;
         exec_ok_ = true;
         ready_ns_ = monotonic_ns();
@@ -174,7 +175,7 @@ class Supervisor {
     }
   }
 
-  void read_stream(int& fd, OutputStream& out, std::uint64_t cap, const char* name) {
+  void read_stream(int& fd, OutputStream& out, std::uint64_t cap, const char* name, int stream) {
     char buf[65536];
     for (int rounds = 0; rounds < 16; ++rounds) {
       ssize_t n = read(fd, buf, sizeof buf);
@@ -187,7 +188,9 @@ class Supervisor {
       auto len = static_cast<std::uint64_t>(n);
       out.total_bytes += len;
       std::uint64_t room = cap > out.data.size() ? cap - out.data.size() : 0;
-      out.data.append(buf, static_cast<std::size_t>(std::min(room, len)));
+      const auto kept = static_cast<std::size_t>(std::min(room, len));
+      out.data.append(buf, kept);
+      if (kept > 0 && s_.opts && s_.opts->on_output) s_.opts->on_output(stream, std::string_view(buf, kept));
       if (len > room) {
         out.truncated = true;
         if (plan_.limits.on_output_limit == OutputLimitAction::Kill) {
@@ -314,8 +317,8 @@ class Supervisor {
   void drain_outputs() {
     // Every writer is gone (the pid namespace is empty): read to EOF.
     for (int i = 0; i < 64 && (s_.stdout_fd >= 0 || s_.stderr_fd >= 0); ++i) {
-      if (s_.stdout_fd >= 0) read_stream(s_.stdout_fd, r_.stdout_, plan_.limits.stdout_bytes, "stdout");
-      if (s_.stderr_fd >= 0) read_stream(s_.stderr_fd, r_.stderr_, plan_.limits.stderr_bytes, "stderr");
+      if (s_.stdout_fd >= 0) read_stream(s_.stdout_fd, r_.stdout_, plan_.limits.stdout_bytes, "stdout", 1);
+      if (s_.stderr_fd >= 0) read_stream(s_.stderr_fd, r_.stderr_, plan_.limits.stderr_bytes, "stderr", 2);
     }
     while (s_.status_fd >= 0) on_status();
   }

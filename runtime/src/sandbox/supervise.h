@@ -12,6 +12,7 @@
 #include <sys/types.h>
 
 #include "cordon/result.h"
+#include "cordon/sandbox.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/plan_internal.h"
 
@@ -26,6 +27,7 @@ struct Supervised {
   int stdin_fd = -1;    // write end when feeding stdin data, else -1
   const std::string* stdin_data = nullptr;
   int cancel_fd = -1;
+  const RunOptions* opts = nullptr;
   std::uint64_t t0_ns = 0;  // CLOCK_MONOTONIC at clone
   CallCgroup* cgroup = nullptr;
   // Free bytes on each watched filesystem when the call started.

@@ -1,0 +1,88 @@
+// cordond: the Cordon daemon. Serves protocol v1 on a Unix socket.
+#include <utility>  // before Boost 1.74 asio: its awaitable.hpp uses std::exchange
+#include <boost/asio.hpp>
+#include <CLI/CLI.hpp>
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <spdlog/spdlog.h>
+
+#include <csignal>
+#include <sys/stat.h>
+
+#include "cordon/host.h"
+#include "daemon/config.h"
+#include "daemon/policy.h"
+#include "daemon/profile_set.h"
+#include "daemon/server.h"
+
+namespace {
+
+int fail_with(const std::vector<std::string>& errors) {
+  for (const auto& e : errors) spdlog::error("{}", e);
+  return 2;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  CLI::App app{"cordond: the Cordon daemon"};
+  app.set_version_flag("--version", CORDON_VERSION);
+  std::string config_path;
+  std::optional<std::string> socket_path, policy_path;
+  std::vector<std::string> profile_dirs;
+  app.add_option("-c,--config", config_path, "Daemon configuration file (JSON)");
+  app.add_option("--socket", socket_path, "Override the socket path");
+  app.add_option("--policy", policy_path, "Override the policy file");
+  app.add_option("--profile-dir", profile_dirs, "Override the profile directories");
+  CLI11_PARSE(app, argc, argv);
+
+  spdlog::set_default_logger(spdlog::stderr_color_mt("cordond"));
+  spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+
+  cordon::daemon::DaemonConfig config;
+  if (!config_path.empty()) {
+    auto load = cordon::daemon::load_config(config_path);
+    if (!load.config) return fail_with(load.errors);
+    config = *load.config;
+  }
+  if (socket_path) config.socket_path = *socket_path;
+  if (policy_path) config.policy_path = *policy_path;
+  if (!profile_dirs.empty()) config.profile_dirs = profile_dirs;
+
+  auto policy = cordon::daemon::load_policy(config.policy_path);
+  if (!policy.policy) return fail_with(policy.errors);
+  auto profiles = cordon::daemon::load_profile_set(config.profile_dirs);
+  if (!profiles.set) return fail_with(profiles.errors);
+
+  std::signal(SIGPIPE, SIG_IGN);
+  umask(022);
+  cordon::HostInfo host = cordon::probe_host();
+  cordon::cleanup_stale_cgroups(host.cgroups);
+
+  boost::asio::io_context io;
+  cordon::daemon::Server server(io, config, std::move(*policy.policy), profiles.set, host);
+  std::string err;
+  if (!server.start(err)) return fail_with({err});
+  spdlog::info("listening on {} ({} profiles, {} workers, landlock abi {}, cgroup v{})", config.socket_path,
+               profiles.set->by_name.size(), config.max_running, host.landlock_abi, host.cgroups.version);
+
+  boost::asio::signal_set stop(io, SIGTERM, SIGINT);
+  std::function<void()> wait_stop = [&] {
+    stop.async_wait([&](const boost::system::error_code& ec, int) {
+      if (!ec) server.shutdown();
+    });
+  };
+  wait_stop();
+  boost::asio::signal_set hup(io, SIGHUP);
+  std::function<void()> wait_hup;
+  wait_hup = [&] {
+    hup.async_wait([&](const boost::system::error_code& ec, int) {
+      if (ec) return;
+      server.reload();
+      wait_hup();
+    });
+  };
+  wait_hup();
+  io.run();
+  spdlog::info("stopped");
+  return 0;
+}

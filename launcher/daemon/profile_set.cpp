@@ -1,0 +1,28 @@
+#include "daemon/profile_set.h"
+
+#include <algorithm>
+#include <filesystem>
+
+namespace cordon::daemon {
+
+ProfileSetLoad load_profile_set(const std::vector<std::string>& dirs) {
+  ProfileSetLoad out;
+  auto set = std::make_shared<ProfileSet>();
+  for (const auto& dir : dirs) {
+    std::error_code ec;
+    if (!std::filesystem::is_directory(dir, ec)) continue;
+    std::vector<std::filesystem::path> files;
+    for (const auto& e : std::filesystem::directory_iterator(dir, ec))
+      if (e.path().extension() == ".json") files.push_back(e.path());
+    std::sort(files.begin(), files.end());
+    for (const auto& f : files) {
+      ProfileLoad load = load_profile(f.string());
+      for (const auto& e : load.errors) out.errors.push_back(e.to_string());
+      if (load.ok() && !set->by_name.count(load.profile->name)) set->by_name[load.profile->name] = load.profile;
+    }
+  }
+  if (out.errors.empty()) out.set = std::move(set);
+  return out;
+}
+
+}  // namespace cordon::daemon

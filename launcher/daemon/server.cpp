@@ -1,0 +1,457 @@
+#include "daemon/server.h"
+
+#include <fcntl.h>
+#include <grp.h>
+#include <sys/file.h>
+#include <sys/socket.h>
+#include <sys/stat.h>
+#include <sys/un.h>
+#include <unistd.h>
+
+#include <spdlog/spdlog.h>
+
+#include "cordon/utf8.h"
+#include "daemon/session.h"
+#include "daemon/workspace.h"
+
+namespace cordon::daemon {
+namespace {
+
+using nlohmann::json;
+namespace asio = boost::asio;
+
+const char* workspace_mode_name(WorkspaceMode m) {
+  switch (m) {
+    case WorkspaceMode::None: return "none";
+    case WorkspaceMode::HostRo: return "ro";
+    case WorkspaceMode::HostRw: return "rw";
+    case WorkspaceMode::Tmpfs: return "tmpfs";
+  }
+  return "none";
+}
+
+json error_json(const json& id, const std::string& code, const std::string& message) {
+  return {{"id", id}, {"ok", false}, {"error", {{"code", code}, {"message", message}}}};
+}
+
+// Is another daemon answering on this socket?
+bool socket_alive(const std::string& path) {
+  int fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+  if (fd < 0) return false;
+  sockaddr_un a{};
+  a.sun_family = AF_UNIX;
+  std::snprintf(a.sun_path, sizeof a.sun_path, "%s", path.c_str());
+  bool alive = connect(fd, reinterpret_cast<sockaddr*>(&a), sizeof a) == 0;
+  close(fd);
+  return alive;
+}
+
+// Checks a request's fields: known names and types. Returns "" when fine.
+std::string check_fields(const json& req, const std::map<std::string, json::value_t>& allowed) {
+  for (const auto& [k, v] : req.items()) {
+    if (k == "id" || k == "op") continue;
+    auto it = allowed.find(k);
+    if (it == allowed.end()) return "unknown field '" + k + "'";
+    bool ok = v.type() == it->second ||
+              (it->second == json::value_t::number_unsigned && v.is_number_integer() && v.get<std::int64_t>() >= 0);
+    if (!ok) return "field '" + k + "' has the wrong type";
+  }
+  return "";
+}
+
+}  // namespace
+
+Server::Server(asio::io_context& io, DaemonConfig config, Policy policy, std::shared_ptr<const ProfileSet> profiles,
+               HostInfo host)
+    : io_(io),
+      config_(std::move(config)),
+      policy_(std::move(policy)),
+      profiles_(std::move(profiles)),
+      host_(std::move(host)),
+      acceptor_(io),
+      stop_timer_(io),
+      calls_(config_.max_running, config_.max_queued),
+      started_(std::chrono::steady_clock::now()) {}
+
+Server::~Server() {
+  if (lock_fd_ >= 0) close(lock_fd_);
+}
+
+bool Server::start(std::string& err) {
+  const std::string& path = config_.socket_path;
+  std::string dir = path.substr(0, path.rfind('/'));
+  if (!dir.empty()) mkdir(dir.c_str(), 0755);
+  std::string lock = path + ".lock";
+  lock_fd_ = open(lock.c_str(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+  if (lock_fd_ < 0 || flock(lock_fd_, LOCK_EX | LOCK_NB) != 0) {
+    err = "another cordond holds " + lock;
+    return false;
+  }
+  if (socket_alive(path)) {
+    err = "another daemon answers on " + path;
+    return false;
+  }
+  unlink(path.c_str());  // a stale socket file from a daemon that died
+  boost::system::error_code ec;
+  asio::local::stream_protocol::endpoint ep(path);
+  acceptor_.open(ep.protocol(), ec);
+  if (!ec) acceptor_.bind(ep, ec);
+  if (!ec) acceptor_.listen(asio::socket_base::max_listen_connections, ec);
+  if (ec) {
+    err = "cannot listen on " + path + ": " + ec.message();
+    return false;
+  }
+  chmod(path.c_str(), config_.socket_mode);
+  if (!config_.socket_group.empty()) {
+    group* g = getgrnam(config_.socket_group.c_str());
+    if (!g || chown(path.c_str(), static_cast<uid_t>(-1), g->gr_gid) != 0) {
+      err = "cannot give " + path + " to group '" + config_.socket_group + "'";
+      return false;
+    }
+  }
+  accept();
+  return true;
+}
+
+void Server::accept() {
+  acceptor_.async_accept([this](const boost::system::error_code& ec, asio::local::stream_protocol::socket sock) {
+    if (ec) {
+      if (ec != asio::error::operation_aborted && !shutting_down_) accept();
+      return;
+    }
+    Peer peer = peer_of(sock.native_handle());
+    auto session = std::make_shared<Session>(std::move(sock), *this, std::move(peer));
+    if (sessions_.size() >= config_.max_connections) {
+      ++stats_.refused["busy"];
+      session->send_and_close(error_json(nullptr, "busy", "too many connections"));
+    } else {
+      sessions_.insert(session.get());
+      session->start();
+    }
+    accept();
+  });
+}
+
+void Server::session_closed(Session* s) {
+  sessions_.erase(s);
+  if (config_.kill_on_disconnect && !s->calls().empty()) {
+    std::set<std::string> mine = s->calls();
+    calls_.kill([&](const CallView& v) { return mine.count(v.call_id) != 0; });
+  }
+}
+
+void Server::reply_error(const std::shared_ptr<Session>& s, const json& id, const std::string& code,
+                         const std::string& message) {
+  ++stats_.refused[code];
+  if (const Tenant* t = policy_.tenant_for(s->peer())) ++tenant_stats_[t->name].refused[code];
+  s->send(error_json(id, code, message));
+}
+
+void Server::handle_line(const std::shared_ptr<Session>& s, const std::string& line) {
+  json req = json::parse(line, nullptr, false);
+  if (req.is_discarded() || !req.is_object()) return reply_error(s, nullptr, "bad_json", "each line must be one JSON object");
+  json id = req.contains("id") ? req["id"] : json(nullptr);
+  if (!id.is_string() && !id.is_number_integer())
+    return reply_error(s, nullptr, "bad_request", "'id' must be a string or an integer");
+  if (!req.contains("op") || !req["op"].is_string()) return reply_error(s, id, "bad_request", "'op' must be a string");
+  const std::string op = req["op"];
+  if (op == "run") return op_run(s, req);
+  if (op == "ps") return op_ps(s, req);
+  if (op == "kill") return op_kill(s, req);
+  if (op == "tools") return op_tools(s, req);
+  if (op == "stats") return op_stats(s, req);
+  if (op == "health") return op_health(s, req);
+  if (op == "reload") return op_reload(s, req);
+  reply_error(s, id, "unknown_op", "unknown op '" + op + "'");
+}
+
+void Server::op_run(const std::shared_ptr<Session>& s, const json& req) {
+  const json& id = req["id"];
+  if (shutting_down_) return reply_error(s, id, "shutting_down", "the daemon is shutting down");
+  std::string bad = check_fields(req, {{"tool", json::value_t::string},
+                                       {"argv", json::value_t::array},
+                                       {"stdin", json::value_t::string},
+                                       {"env", json::value_t::object},
+                                       {"workspace", json::value_t::string},
+                                       {"timeout_ms", json::value_t::number_unsigned},
+                                       {"stream", json::value_t::boolean}});
+  if (bad.empty() && (!req.contains("tool") || !req.contains("argv"))) bad = "'tool' and 'argv' are required";
+  if (!bad.empty()) return reply_error(s, id, "bad_request", bad);
+  CallRequest cr;
+  for (const auto& a : req["argv"]) {
+    if (!a.is_string()) return reply_error(s, id, "bad_request", "'argv' must be an array of strings");
+    cr.argv.push_back(a.get<std::string>());
+  }
+  if (cr.argv.empty()) return reply_error(s, id, "bad_request", "'argv' must not be empty");
+  if (req.contains("env"))
+    for (const auto& [k, v] : req["env"].items()) {
+      if (!v.is_string()) return reply_error(s, id, "bad_request", "env values must be strings");
+      cr.env.emplace_back(k, v.get<std::string>());
+    }
+  if (req.contains("stdin")) cr.stdin_data = req["stdin"].get<std::string>();
+  if (req.contains("timeout_ms")) cr.wall_time_ms = req["timeout_ms"].get<std::uint64_t>();
+
+  const std::string tool = req["tool"];
+  const Tenant* tenant = policy_.tenant_for(s->peer());
+  if (!tenant)
+    return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
+  if (!Policy::may_run(*tenant, tool))
+    return reply_error(s, id, "forbidden", "tenant '" + tenant->name + "' may not run '" + tool + "'");
+  auto it = profiles_->by_name.find(tool);
+  if (it == profiles_->by_name.end()) return reply_error(s, id, "unknown_tool", "no profile named '" + tool + "'");
+  const auto& profile = it->second;
+
+  WorkspaceMode wm = profile->workspace.mode;
+  if (wm == WorkspaceMode::HostRo || wm == WorkspaceMode::HostRw) {
+    std::string err;
+    auto ws = resolve_workspace(tenant->workspace_root, req.value("workspace", std::string()), err);
+    if (!ws) return reply_error(s, id, "invalid_workspace", err);
+    cr.workdir = *ws;
+  } else if (req.contains("workspace")) {
+    return reply_error(s, id, "invalid_request", "profile '" + tool + "' takes no host workspace");
+  }
+
+  PlanOutcome plan = make_plan(profile, cr, host_);
+  if (!plan.ok()) {
+    std::string msg;
+    for (const auto& e : plan.errors) msg += (msg.empty() ? "" : "; ") + e.to_string();
+    return reply_error(s, id, "invalid_request", msg);
+  }
+
+  const std::string call_id = "c-" + std::to_string(next_call_++);
+  const bool stream = req.value("stream", false);
+  std::weak_ptr<Session> weak = s;
+  CallSpec spec;
+  spec.call_id = call_id;
+  spec.tenant = tenant->name;
+  spec.tenant_max_running = tenant->max_running;
+  spec.tenant_max_queued = tenant->max_queued;
+  spec.peer = s->peer();
+  spec.tool = tool;
+  spec.argv = cr.argv;
+  spec.plan = std::move(plan.plan);
+  if (stream) {
+    spec.on_started = [this, weak, id, call_id] {
+      asio::post(io_, [weak, id, call_id] {
+        if (auto ss = weak.lock()) ss->send({{"id", id}, {"event", "started"}, {"call_id", call_id}});
+      });
+    };
+    spec.on_output = [this, weak, id, call_id](int stream_no, std::string_view chunk) {
+      asio::post(io_, [weak, id, call_id, stream_no, data = std::string(chunk)] {
+        if (auto ss = weak.lock())
+          ss->send({{"id", id}, {"event", "output"}, {"call_id", call_id},
+                    {"stream", stream_no == 1 ? "stdout" : "stderr"}, {"data", utf8_sanitize(data)}});
+      });
+    };
+  }
+  const std::string tenant_name = tenant->name;
+  spec.on_done = [this, weak, id, call_id, tenant_name, profile](Result r) {
+    if (r.profile_name.empty()) {
+      r.profile_name = profile->name;
+      r.profile_version = profile->version;
+      r.profile_sha256 = profile->content_sha256;
+    }
+    asio::post(io_, [this, weak, id, call_id, tenant_name, r = std::move(r)]() mutable {
+      if (auto ss = weak.lock()) {
+        ss->calls().erase(call_id);
+        ss->send({{"id", id}, {"ok", true}, {"call_id", call_id}, {"tenant", tenant_name}, {"result", to_json(r)}});
+      }
+      call_finished(call_id, tenant_name, std::move(r));
+    });
+  };
+  std::string why;
+  switch (calls_.submit(std::move(spec), why)) {
+    case CallManager::Submit::Ok:
+      s->calls().insert(call_id);
+      call_owner_[call_id] = weak;
+      call_tenant_[call_id] = tenant_name;
+      return;
+    case CallManager::Submit::Busy: return reply_error(s, id, "busy", why);
+    case CallManager::Submit::ShuttingDown: return reply_error(s, id, "shutting_down", why);
+  }
+}
+
+void Server::call_finished(const std::string& call_id, const std::string& tenant, Result r) {
+  const std::string outcome = outcome_name(r.outcome);
+  ++stats_.calls_total;
+  ++stats_.by_outcome[outcome];
+  ++tenant_stats_[tenant].calls_total;
+  ++tenant_stats_[tenant].by_outcome[outcome];
+  spdlog::info("call {} tenant={} profile={} outcome={} wall_ms={}", call_id, tenant, r.profile_name, outcome, r.wall_ms);
+  call_owner_.erase(call_id);
+  call_tenant_.erase(call_id);
+  for (auto it = pending_kills_.begin(); it != pending_kills_.end();) {
+    if (it->waiting.erase(call_id)) {
+      it->killed.push_back({{"call_id", call_id}, {"contain_ms", static_cast<double>(r.contain_us) / 1000.0}});
+    }
+    if (it->waiting.empty()) {
+      if (auto ss = it->session.lock()) ss->send({{"id", it->id}, {"ok", true}, {"killed", it->killed}});
+      it = pending_kills_.erase(it);
+    } else {
+      ++it;
+    }
+  }
+  check_stopped();
+}
+
+void Server::op_ps(const std::shared_ptr<Session>& s, const json& req) {
+  const json& id = req["id"];
+  std::string bad = check_fields(req, {});
+  if (!bad.empty()) return reply_error(s, id, "bad_request", bad);
+  bool admin = policy_.is_admin(s->peer());
+  const Tenant* tenant = policy_.tenant_for(s->peer());
+  if (!admin && !tenant) return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
+  json calls = json::array();
+  for (const auto& v : calls_.list()) {
+    if (!admin && v.tenant != tenant->name) continue;
+    calls.push_back({{"call_id", v.call_id}, {"tenant", v.tenant}, {"uid", v.uid}, {"pid", v.pid}, {"tool", v.tool},
+                     {"argv", v.argv}, {"state", v.state}, {"age_ms", v.age_ms}});
+  }
+  s->send({{"id", id}, {"ok", true}, {"calls", calls}});
+}
+
+void Server::op_kill(const std::shared_ptr<Session>& s, const json& req) {
+  const json& id = req["id"];
+  std::string bad = check_fields(req, {{"call_id", json::value_t::string},
+                                       {"tool", json::value_t::string},
+                                       {"tenant", json::value_t::string},
+                                       {"all", json::value_t::boolean}});
+  int selectors = (req.contains("call_id") ? 1 : 0) + (req.contains("tool") ? 1 : 0) + (req.contains("tenant") ? 1 : 0) +
+                  (req.value("all", false) ? 1 : 0);
+  if (bad.empty() && selectors != 1) bad = "give exactly one of call_id, tool, tenant, all";
+  if (!bad.empty()) return reply_error(s, id, "bad_request", bad);
+  bool admin = policy_.is_admin(s->peer());
+  const Tenant* tenant = policy_.tenant_for(s->peer());
+  if (!admin && !tenant) return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
+  if (!admin && (req.value("all", false) || (req.contains("tenant") && req["tenant"] != tenant->name)))
+    return reply_error(s, id, "forbidden", "only an admin may kill other tenants' calls");
+  const std::string own = tenant ? tenant->name : "";
+  auto visible = [&](const CallView& v) { return admin || v.tenant == own; };
+  std::function<bool(const CallView&)> match;
+  if (req.contains("call_id")) {
+    std::string cid = req["call_id"];
+    match = [=](const CallView& v) { return visible(v) && v.call_id == cid; };
+  } else if (req.contains("tool")) {
+    std::string t = req["tool"];
+    match = [=](const CallView& v) { return visible(v) && v.tool == t; };
+  } else if (req.contains("tenant")) {
+    std::string t = req["tenant"];
+    match = [=](const CallView& v) { return visible(v) && v.tenant == t; };
+  } else {
+    match = visible;
+  }
+  auto hit = calls_.kill(match);
+  if (hit.empty() && req.contains("call_id")) return reply_error(s, id, "not_found", "no such call");
+  if (hit.empty()) return s->send({{"id", id}, {"ok", true}, {"killed", json::array()}});
+  PendingKill pk;
+  pk.session = s;
+  pk.id = id;
+  pk.waiting.insert(hit.begin(), hit.end());
+  pending_kills_.push_back(std::move(pk));
+}
+
+void Server::op_tools(const std::shared_ptr<Session>& s, const json& req) {
+  const json& id = req["id"];
+  std::string bad = check_fields(req, {});
+  if (!bad.empty()) return reply_error(s, id, "bad_request", bad);
+  const Tenant* tenant = policy_.tenant_for(s->peer());
+  bool admin = policy_.is_admin(s->peer());
+  if (!tenant && !admin) return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
+  json tools = json::array();
+  for (const auto& [name, p] : profiles_->by_name) {
+    if (tenant ? !Policy::may_run(*tenant, name) : !admin) continue;
+    tools.push_back({{"name", name}, {"version", p->version}, {"description", p->description},
+                     {"workspace", workspace_mode_name(p->workspace.mode)}});
+  }
+  s->send({{"id", id}, {"ok", true}, {"tools", tools}});
+}
+
+void Server::op_stats(const std::shared_ptr<Session>& s, const json& req) {
+  const json& id = req["id"];
+  std::string bad = check_fields(req, {});
+  if (!bad.empty()) return reply_error(s, id, "bad_request", bad);
+  bool admin = policy_.is_admin(s->peer());
+  const Tenant* tenant = policy_.tenant_for(s->peer());
+  if (!admin && !tenant) return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
+  const Stats& st = admin ? stats_ : tenant_stats_[tenant->name];
+  std::size_t running = 0, queued = 0;
+  for (const auto& v : calls_.list()) {
+    if (!admin && v.tenant != tenant->name) continue;
+    (v.state == "running" ? running : queued) += 1;
+  }
+  double uptime = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+  json j = {{"uptime_s", uptime},         {"running", running},          {"queued", queued},
+            {"calls_total", st.calls_total}, {"by_outcome", st.by_outcome}, {"refused", st.refused}};
+  if (admin) j["connections"] = sessions_.size();
+  s->send({{"id", id}, {"ok", true}, {"stats", j}});
+}
+
+void Server::op_health(const std::shared_ptr<Session>& s, const json& req) {
+  s->send({{"id", req["id"]}, {"ok", true}, {"status", shutting_down_ ? "stopping" : "ok"}, {"version", CORDON_VERSION},
+           {"profiles", profiles_->by_name.size()}});
+}
+
+void Server::op_reload(const std::shared_ptr<Session>& s, const json& req) {
+  const json& id = req["id"];
+  if (!policy_.is_admin(s->peer())) return reply_error(s, id, "forbidden", "reload is for admins");
+  auto errors = reload();
+  if (errors.empty()) return s->send({{"id", id}, {"ok", true}, {"profiles", profiles_->by_name.size()}});
+  ++stats_.refused["reload_failed"];
+  s->send({{"id", id},
+           {"ok", false},
+           {"error",
+            {{"code", "reload_failed"},
+             {"message", std::to_string(errors.size()) + " errors; the previous profiles stay in force"},
+             {"errors", errors}}}});
+}
+
+std::vector<std::string> Server::reload() {
+  ProfileSetLoad ps = load_profile_set(config_.profile_dirs);
+  PolicyLoad pol = load_policy(config_.policy_path);
+  std::vector<std::string> errors = ps.errors;
+  errors.insert(errors.end(), pol.errors.begin(), pol.errors.end());
+  if (!errors.empty()) {
+    for (const auto& e : errors) spdlog::warn("reload refused: {}", e);
+    return errors;
+  }
+  profiles_ = ps.set;
+  policy_ = std::move(*pol.policy);
+  spdlog::info("reloaded {} profiles, {} tenants", profiles_->by_name.size(), policy_.tenants.size());
+  return {};
+}
+
+void Server::shutdown() {
+  if (shutting_down_) return;
+  shutting_down_ = true;
+  spdlog::info("shutting down: {} running, {} queued, grace {} ms", calls_.running(), calls_.queued(),
+               config_.shutdown_grace_ms);
+  boost::system::error_code ec;
+  acceptor_.close(ec);
+  unlink(config_.socket_path.c_str());
+  calls_.stop_accepting();
+  calls_.kill([](const CallView& v) { return v.state == "queued"; });
+  shutdown_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_grace_ms);
+  check_stopped();
+}
+
+void Server::check_stopped() {
+  if (!shutting_down_) return;
+  if (calls_.running() == 0 && calls_.queued() == 0) {
+    // Let queued responses go out, then stop.
+    stop_timer_.expires_after(std::chrono::milliseconds(20));
+    stop_timer_.async_wait([this](const boost::system::error_code& ec) {
+      if (ec) return;
+      std::vector<Session*> open(sessions_.begin(), sessions_.end());
+      for (Session* s : open) s->close();
+      io_.stop();
+    });
+    return;
+  }
+  if (std::chrono::steady_clock::now() >= shutdown_deadline_) calls_.kill([](const CallView&) { return true; });
+  stop_timer_.expires_after(std::chrono::milliseconds(50));
+  stop_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec) check_stopped();
+  });
+}
+
+}  // namespace cordon::daemon

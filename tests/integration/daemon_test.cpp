@@ -1,0 +1,430 @@
+// A real cordond driven over its socket: tenants, isolation, ps/kill,
+// hostile clients, disconnects, SIGTERM/SIGKILL, reload.
+#include <signal.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <chrono>
+#include <filesystem>
+#include <fstream>
+#include <regex>
+#include <thread>
+
+#include "daemon_fixture.h"
+
+namespace cordon::test {
+namespace {
+
+using nlohmann::json;
+
+json run_req(const std::string& tool, std::vector<std::string> argv, json extra = json::object()) {
+  json j = {{"op", "run"}, {"tool", tool}, {"argv", argv}};
+  for (auto& [k, v] : extra.items()) j[k] = v;
+  return j;
+}
+
+std::string out_of(const json& resp) { return resp["result"]["stdout"]["data"].get<std::string>(); }
+
+// Polls `ps` (as admin) until `pred` holds on the call list.
+bool wait_ps(const Daemon& d, const std::function<bool(const json&)>& pred, int timeout_ms = 5000) {
+  Client admin = d.connect_as(0);
+  for (int i = 0; i < timeout_ms / 20; ++i) {
+    auto r = admin.call({{"op", "ps"}});
+    if (r && pred((*r)["calls"])) return true;
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  return false;
+}
+
+class DaemonTest : public ::testing::Test {
+ protected:
+  void SetUp() override { ASSERT_TRUE(d.started()) << d.log(); }
+  Daemon d;
+};
+
+TEST_F(DaemonTest, TwoTenantsRunConcurrentlyAndStayApart) {
+  Client alice = d.connect_as(kAlice);
+  Client bob = d.connect_as(kBob);
+  // Both write the same relative file name and look at each other.
+  json ra = run_req("sh", {"sh", "-c", "echo alice > mine.txt; sleep 0.5; ls /work; cat /work/mine.txt; id -u; ls /proc | grep -c '^[0-9]'"},
+                    {{"workspace", "project"}, {"id", "a1"}});
+  json rb = run_req("sh", {"sh", "-c", "echo bob > mine.txt; sleep 0.5; cat /work/mine.txt; cat /tmp/* 2>/dev/null; echo done"},
+                    {{"workspace", "project"}, {"id", "b1"}});
+  ASSERT_TRUE(alice.send(ra));
+  ASSERT_TRUE(bob.send(rb));
+  // While both run, each tenant sees only its own call.
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  auto pa = alice.call({{"op", "ps"}});
+  ASSERT_TRUE(pa);
+  ASSERT_EQ((*pa)["calls"].size(), 1u) << pa->dump();
+  EXPECT_EQ((*pa)["calls"][0]["tenant"], "alice");
+  EXPECT_EQ((*pa)["calls"][0]["uid"], kAlice);
+  auto admin_ps = d.connect_as(0).call({{"op", "ps"}});
+  ASSERT_TRUE(admin_ps);
+  EXPECT_EQ((*admin_ps)["calls"].size(), 2u);
+
+  auto a = alice.response("a1");
+  auto b = bob.response("b1");
+  ASSERT_TRUE(a && b);
+  ASSERT_EQ((*a)["ok"], true) << a->dump();
+  EXPECT_EQ((*a)["result"]["outcome"], "ok") << a->dump();
+  EXPECT_EQ(out_of(*a).substr(0, 20), "mine.txt\nalice\n1000\n") << out_of(*a);
+  EXPECT_EQ(out_of(*b), "bob\ndone\n");
+  EXPECT_EQ((*a)["tenant"], "alice");
+  // On the host: each file in its own tenant's tree, owned by that tenant.
+  struct stat sb{};
+  ASSERT_EQ(stat((d.alice_root() + "/project/mine.txt").c_str(), &sb), 0);
+  EXPECT_EQ(sb.st_uid, kAlice);
+  ASSERT_EQ(stat((d.bob_root() + "/project/mine.txt").c_str(), &sb), 0);
+  EXPECT_EQ(sb.st_uid, kBob);
+}
+
+TEST_F(DaemonTest, AccessPolicyIsEnforcedFromPeerCredentials) {
+  Client stranger = d.connect_as(kStranger);
+  auto r = stranger.call(run_req("sh", {"sh", "-c", "true"}));
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)["error"]["code"], "forbidden");
+  Client bob = d.connect_as(kBob);
+  auto p = bob.call(run_req("probe", {kProbe, "fds"}));  // not granted to bob
+  EXPECT_EQ((*p)["error"]["code"], "forbidden");
+  // Claims in the request change nothing.
+  auto claim = bob.call(run_req("probe", {kProbe, "fds"}, {{"tenant", "alice"}}));
+  EXPECT_EQ((*claim)["error"]["code"], "bad_request");
+  auto tools = bob.call({{"op", "tools"}});
+  ASSERT_EQ((*tools)["tools"].size(), 1u);
+  EXPECT_EQ((*tools)["tools"][0]["name"], "sh");
+  auto reload = bob.call({{"op", "reload"}});
+  EXPECT_EQ((*reload)["error"]["code"], "forbidden");
+  auto all = bob.call({{"op", "kill"}, {"all", true}});
+  EXPECT_EQ((*all)["error"]["code"], "forbidden");
+  auto unknown = d.connect_as(kAlice).call(run_req("nope", {"x"}));
+  EXPECT_EQ((*unknown)["error"]["code"], "forbidden");
+}
+
+TEST_F(DaemonTest, WorkspaceMustStayInsideTheTenantRoot) {
+  Client alice = d.connect_as(kAlice);
+  for (std::string ws : {"../bob", "/etc", "project/../../bob"}) {
+    auto r = alice.call(run_req("sh", {"sh", "-c", "ls"}, {{"workspace", ws}}));
+    ASSERT_TRUE(r);
+    EXPECT_EQ((*r)["error"]["code"], "invalid_workspace") << ws << " " << r->dump();
+  }
+  std::filesystem::create_directory_symlink(d.bob_root(), d.alice_root() + "/to-bob");
+  auto r = alice.call(run_req("sh", {"sh", "-c", "ls"}, {{"workspace", "to-bob"}}));
+  EXPECT_EQ((*r)["error"]["code"], "invalid_workspace") << r->dump();
+  auto ok = alice.call(run_req("sh", {"sh", "-c", "pwd"}, {{"workspace", "project"}}));
+  EXPECT_EQ(out_of(*ok), "/work\n");
+}
+
+TEST_F(DaemonTest, KillOneCallAndALargeTree) {
+  Client alice = d.connect_as(kAlice);
+  ASSERT_TRUE(alice.send(run_req("probe", {kProbe, "fork_tree", "500"}, {{"id", "tree"}, {"stream", true}})));
+  // Wait until the tree is up (the probe prints after forking).
+  bool up = false;
+  std::string call_id;
+  for (int i = 0; i < 200 && !up; ++i) {
+    auto ev = alice.next(10000);
+    ASSERT_TRUE(ev);
+    if ((*ev).value("event", "") == "started") call_id = (*ev)["call_id"];
+    if ((*ev).value("event", "") == "output") up = (*ev)["data"].get<std::string>().find("started") != std::string::npos;
+  }
+  ASSERT_TRUE(up);
+  EXPECT_GE(count_host_processes("cordon-probe fork_tree"), 400);
+  Client admin = d.connect_as(0);
+  auto k = admin.call({{"op", "kill"}, {"call_id", call_id}});
+  ASSERT_TRUE(k);
+  ASSERT_EQ((*k)["ok"], true) << k->dump();
+  ASSERT_EQ((*k)["killed"].size(), 1u);
+  EXPECT_GT((*k)["killed"][0]["contain_ms"].get<double>(), 0.0);
+  // When kill returns, the whole tree is gone.
+  EXPECT_EQ(count_host_processes("cordon-probe fork_tree"), 0);
+  auto r = alice.response("tree");
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)["result"]["outcome"], "killed");
+}
+
+TEST_F(DaemonTest, TenantKillsOnlyItsOwnCalls) {
+  Client bob = d.connect_as(kBob);
+  ASSERT_TRUE(bob.send(run_req("sh", {"sh", "-c", "sleep 30"}, {{"id", "long"}})));
+  ASSERT_TRUE(wait_ps(d, [](const json& c) { return c.size() == 1 && c[0]["state"] == "running"; }));
+  Client alice = d.connect_as(kAlice);
+  auto ps = d.connect_as(0).call({{"op", "ps"}});
+  std::string cid = (*ps)["calls"][0]["call_id"];
+  auto k = alice.call({{"op", "kill"}, {"call_id", cid}});
+  EXPECT_EQ((*k)["error"]["code"], "not_found");
+  auto kt = alice.call({{"op", "kill"}, {"tenant", "bob"}});
+  EXPECT_EQ((*kt)["error"]["code"], "forbidden");
+  auto own = bob.call({{"op", "kill"}, {"tool", "sh"}});
+  ASSERT_EQ((*own)["ok"], true);
+  EXPECT_EQ((*own)["killed"].size(), 1u);
+  EXPECT_EQ((*bob.response("long"))["result"]["outcome"], "killed");
+}
+
+TEST_F(DaemonTest, HostileClientsGetClearErrorsAndOthersAreServed) {
+  Client c = d.connect_as(kAlice);
+  ASSERT_TRUE(c.send_raw("this is not json\n"));
+  auto r1 = c.next();
+  ASSERT_TRUE(r1);
+  EXPECT_EQ((*r1)["error"]["code"], "bad_json");
+  ASSERT_TRUE(c.send_raw("[1,2,3]\n"));
+  EXPECT_EQ((*c.next())["error"]["code"], "bad_json");
+  auto r2 = c.call({{"op", "frobnicate"}});
+  EXPECT_EQ((*r2)["error"]["code"], "unknown_op");
+  auto r3 = c.call({{"op", "run"}, {"tool", 7}, {"argv", "sh"}});
+  EXPECT_EQ((*r3)["error"]["code"], "bad_request");
+  auto r4 = c.call({{"op", "run"}, {"tool", "sh"}, {"argv", {"sh"}}, {"surprise", 1}});
+  EXPECT_EQ((*r4)["error"]["code"], "bad_request");
+  EXPECT_NE((*r4)["error"]["message"].get<std::string>().find("surprise"), std::string::npos);
+  ASSERT_TRUE(c.send_raw("{\"op\": \"health\"}\n"));  // no id
+  EXPECT_EQ((*c.next())["error"]["code"], "bad_request");
+  // The same connection still works.
+  auto h = c.call({{"op", "health"}});
+  EXPECT_EQ((*h)["status"], "ok");
+
+  // An oversized line: error, then the connection is closed.
+  Client big = d.connect_as(kAlice);
+  ASSERT_TRUE(big.send_raw(std::string(70000, 'x')));
+  auto e = big.next();
+  ASSERT_TRUE(e);
+  EXPECT_EQ((*e)["error"]["code"], "too_large");
+  EXPECT_TRUE(big.closed_by_peer());
+
+  // A half-written line held open: dropped after the idle timeout.
+  Client slow = d.connect_as(kAlice);
+  ASSERT_TRUE(slow.send_raw("{\"id\": 1, \"op\": \"hea"));
+  EXPECT_TRUE(slow.closed_by_peer(3000));
+
+  // A flood of connections: those past the cap are refused, nothing breaks.
+  std::vector<Client> flood;
+  for (int i = 0; i < 100; ++i) flood.push_back(d.connect_as(0));
+  int refused = 0;
+  for (auto& f : flood)
+    if (f.closed_by_peer(20)) ++refused;
+  EXPECT_GE(refused, 30);
+  flood.clear();
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  auto ok = d.connect_as(kBob).call(run_req("sh", {"sh", "-c", "echo still-serving"}));
+  ASSERT_TRUE(ok);
+  EXPECT_EQ(out_of(*ok), "still-serving\n");
+  // No fd growth in the daemon after all that.
+  std::size_t fds = 0;
+  for ([[maybe_unused]] const auto& e2 : std::filesystem::directory_iterator("/proc/" + std::to_string(d.pid()) + "/fd")) ++fds;
+  EXPECT_LT(fds, 30u);
+}
+
+TEST_F(DaemonTest, ClientDisconnectKillsItsCall) {
+  {
+    Client c = d.connect_as(kAlice);
+    ASSERT_TRUE(c.send(run_req("sh", {"sh", "-c", "sleep 33.3333"}, {{"id", 1}})));
+    ASSERT_TRUE(wait_ps(d, [](const json& calls) { return calls.size() == 1 && calls[0]["state"] == "running"; }));
+    int seen = 0;
+    for (int i = 0; i < 200 && seen == 0; ++i) {
+      seen = count_host_processes("sleep 33.3333");
+      std::this_thread::sleep_for(std::chrono::milliseconds(10));
+    }
+    EXPECT_GE(seen, 1);
+  }  // disconnect
+  EXPECT_TRUE(wait_ps(d, [](const json& calls) { return calls.empty(); }));
+  EXPECT_EQ(count_host_processes("sleep 33.3333"), 0);
+}
+
+TEST(DaemonLimits, QueueIsBoundedAndBusyIsClear) {
+  DaemonOptions o;
+  o.tenant_max_running = 1;
+  o.tenant_max_queued = 1;
+  Daemon d(o);
+  ASSERT_TRUE(d.started()) << d.log();
+  Client alice = d.connect_as(kAlice);
+  ASSERT_TRUE(alice.send(run_req("sh", {"sh", "-c", "sleep 2"}, {{"id", "one"}})));
+  ASSERT_TRUE(alice.send(run_req("sh", {"sh", "-c", "echo two"}, {{"id", "two"}})));
+  auto three = alice.call(run_req("sh", {"sh", "-c", "echo three"}, {{"id", "three"}}));
+  ASSERT_TRUE(three);
+  EXPECT_EQ((*three)["error"]["code"], "busy");
+  // Another tenant is not starved by alice's queue.
+  auto bob = d.connect_as(kBob).call(run_req("sh", {"sh", "-c", "echo bob"}), 1500);
+  ASSERT_TRUE(bob) << "bob waited behind alice";
+  EXPECT_EQ(out_of(*bob), "bob\n");
+  EXPECT_EQ(out_of(*alice.response("two")), "two\n");
+}
+
+TEST(DaemonLifecycle, SigtermStopsCleanlyWithoutOrphans) {
+  Daemon d;
+  ASSERT_TRUE(d.started()) << d.log();
+  Client c = d.connect_as(kAlice);
+  ASSERT_TRUE(c.send(run_req("sh", {"sh", "-c", "sleep 44.4444"}, {{"id", 1}})));
+  ASSERT_TRUE(wait_ps(d, [](const json& calls) { return calls.size() == 1 && calls[0]["state"] == "running"; }));
+  kill(d.pid(), SIGTERM);
+  auto r = c.response(1, 5000);
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)["result"]["outcome"], "killed");
+  int st = d.wait_exit(5000);
+  ASSERT_NE(st, -1) << "daemon did not exit";
+  EXPECT_TRUE(WIFEXITED(st) && WEXITSTATUS(st) == 0) << st;
+  EXPECT_EQ(count_host_processes("sleep 44.4444"), 0);
+  EXPECT_FALSE(std::filesystem::exists(d.socket()));
+}
+
+TEST(DaemonLifecycle, SigkillLeavesNoOrphansAndRestartCleansUp) {
+  auto d = std::make_unique<Daemon>();
+  ASSERT_TRUE(d->started()) << d->log();
+  Client c = d->connect_as(kAlice);
+  for (int i = 0; i < 2; ++i) ASSERT_TRUE(c.send(run_req("sh", {"sh", "-c", "sleep 55.5555 & sleep 55.5555"}, {{"id", i}})));
+  ASSERT_TRUE(wait_ps(*d, [](const json& calls) { return calls.size() == 2; }));
+  std::this_thread::sleep_for(std::chrono::milliseconds(200));
+  EXPECT_GE(count_host_processes("sleep 55.5555"), 4);
+  kill(d->pid(), SIGKILL);
+  d->wait_exit(2000);
+  int left = -1;
+  for (int i = 0; i < 100 && left != 0; ++i) {
+    left = count_host_processes("sleep 55.5555");
+    std::this_thread::sleep_for(std::chrono::milliseconds(20));
+  }
+  EXPECT_EQ(left, 0);
+  // A second daemon can take over the same (stale) socket path.
+  d.reset();
+  Daemon again;
+  EXPECT_TRUE(again.started()) << again.log();
+}
+
+TEST(DaemonLifecycle, SecondDaemonOnTheSamePathRefusesToStart) {
+  Daemon d;
+  ASSERT_TRUE(d.started());
+  std::string log = d.dir() + "/second.log";
+  std::string cmd = std::string(std::getenv("CORDON_TEST_DAEMON") ? std::getenv("CORDON_TEST_DAEMON") : CORDOND_BIN) +
+                    " --config " + d.dir() + "/cordond.json > " + log + " 2>&1";
+  int rc = std::system(cmd.c_str());
+  EXPECT_NE(rc, 0);
+  auto h = d.connect_as(0).call({{"op", "health"}});
+  ASSERT_TRUE(h);
+  EXPECT_EQ((*h)["status"], "ok");
+}
+
+TEST_F(DaemonTest, ReloadWithABadProfileKeepsTheOldSet) {
+  Client admin = d.connect_as(0);
+  std::ofstream(d.profile_dir() + "/broken.json") << R"({"schema": 1, "name": "broken", "version": "1", "exec": ["rel"], "limits": {"memory": 5}})";
+  auto r = admin.call({{"op", "reload"}});
+  ASSERT_TRUE(r);
+  EXPECT_EQ((*r)["error"]["code"], "reload_failed");
+  EXPECT_GE((*r)["error"]["errors"].size(), 2u);
+  EXPECT_NE((*r)["error"]["errors"][0].get<std::string>().find("broken.json"), std::string::npos);
+  auto still = d.connect_as(kAlice).call(run_req("sh", {"sh", "-c", "echo ok"}));
+  EXPECT_EQ(out_of(*still), "ok\n");
+  // SIGHUP with the same broken set also keeps serving.
+  kill(d.pid(), SIGHUP);
+  std::this_thread::sleep_for(std::chrono::milliseconds(100));
+  EXPECT_NE(d.log().find("reload refused"), std::string::npos);
+  std::filesystem::remove(d.profile_dir() + "/broken.json");
+  auto ok = admin.call({{"op", "reload"}});
+  EXPECT_EQ((*ok)["ok"], true);
+  EXPECT_EQ((*ok)["profiles"], 2);
+}
+
+TEST_F(DaemonTest, StreamingSendsOutputBeforeTheResult) {
+  Client c = d.connect_as(kAlice);
+  ASSERT_TRUE(c.send(run_req("sh", {"sh", "-c", "echo first; sleep 0.3; echo second"}, {{"id", "s"}, {"stream", true}})));
+  std::vector<std::string> events;
+  std::optional<json> final;
+  while (!final) {
+    auto j = c.next();
+    ASSERT_TRUE(j);
+    if (j->contains("ok"))
+      final = j;
+    else
+      events.push_back((*j)["event"]);
+  }
+  ASSERT_GE(events.size(), 3u);
+  EXPECT_EQ(events[0], "started");
+  EXPECT_EQ(out_of(*final), "first\nsecond\n");
+}
+
+TEST_F(DaemonTest, StatsCountOutcomesAndRefusals) {
+  Client alice = d.connect_as(kAlice);
+  alice.call(run_req("sh", {"sh", "-c", "true"}));
+  alice.call(run_req("sh", {"sh", "-c", "exit 3"}));
+  alice.call(run_req("sh", {"sh", "-c", "sleep 5"}, {{"timeout_ms", 200}}));
+  alice.call(run_req("nope", {"x"}));
+  auto s = alice.call({{"op", "stats"}});
+  ASSERT_TRUE(s);
+  const json& st = (*s)["stats"];
+  EXPECT_EQ(st["calls_total"], 3);
+  EXPECT_EQ(st["by_outcome"]["ok"], 1);
+  EXPECT_EQ(st["by_outcome"]["exit_nonzero"], 1);
+  EXPECT_EQ(st["by_outcome"]["timeout"], 1);
+  EXPECT_EQ(st["refused"]["forbidden"], 1);
+}
+
+// Every request example in PROTOCOL.md is sent to a real daemon, and the
+// response has the shape the document shows.
+TEST_F(DaemonTest, ProtocolDocumentExamplesWork) {
+  std::ifstream in(std::string(CORDON_SOURCE_DIR) + "/launcher/PROTOCOL.md");
+  ASSERT_TRUE(in) << "PROTOCOL.md";
+  std::string line;
+  bool in_json = false;
+  std::vector<json> examples;
+  while (std::getline(in, line)) {
+    if (line.rfind("```json", 0) == 0) {
+      in_json = true;
+      continue;
+    }
+    if (line.rfind("```", 0) == 0) {
+      in_json = false;
+      continue;
+    }
+    if (!in_json) continue;
+    auto j = json::parse(line, nullptr, false);
+    ASSERT_FALSE(j.is_discarded()) << "not JSON in PROTOCOL.md: " << line;
+    examples.push_back(j);
+  }
+  ASSERT_GE(examples.size(), 20u);
+  // A running call for ps/kill examples, owned by alice.
+  Client alice = d.connect_as(kAlice);
+  Client admin = d.connect_as(0);
+  int requests = 0, responses = 0;
+  std::map<std::string, json> last_response_for_op;
+  for (const auto& ex : examples) {
+    if (ex.contains("op")) {
+      ++requests;
+      if (ex["op"] == "kill") {  // give it something to kill
+        ASSERT_TRUE(alice.send(run_req("sh", {"sh", "-c", "sleep 20"}, {{"id", "victim"}})));
+        ASSERT_TRUE(wait_ps(d, [](const json& c) { return !c.empty(); }));
+      }
+      json req = ex;
+      if (req.contains("call_id")) {
+        auto ps = admin.call({{"op", "ps"}});
+        req["call_id"] = (*ps)["calls"][0]["call_id"];
+      }
+      if (req.contains("tenant")) req["tenant"] = "alice";
+      Client& who = (ex["op"] == "run") ? alice : admin;
+      if (ex["op"] == "run") req["workspace"] = "project";
+      auto resp = who.call(req);
+      ASSERT_TRUE(resp) << ex.dump();
+      EXPECT_EQ((*resp)["id"], req["id"]) << ex.dump();
+      EXPECT_EQ((*resp)["ok"], true) << ex.dump() << " -> " << resp->dump();
+      last_response_for_op[ex["op"]] = *resp;
+      if (ex["op"] == "kill") alice.response("victim");
+    } else if (ex.contains("ok") && ex["ok"] == true) {
+      ++responses;
+    }
+  }
+  EXPECT_GE(requests, 10);
+  EXPECT_GE(responses, 7);
+  // Documented response fields exist in the real responses of that op.
+  auto op_of = [](const json& resp) -> std::string {
+    if (resp.contains("result")) return "run";
+    if (resp.contains("calls")) return "ps";
+    if (resp.contains("killed")) return "kill";
+    if (resp.contains("tools")) return "tools";
+    if (resp.contains("stats")) return "stats";
+    if (resp.contains("status")) return "health";
+    return "reload";
+  };
+  for (const auto& ex : examples) {
+    if (!ex.contains("ok") || ex["ok"] != true) continue;
+    const std::string op = op_of(ex);
+    ASSERT_TRUE(last_response_for_op.count(op)) << op;
+    const json& real = last_response_for_op[op];
+    for (const auto& [k, v] : ex.items()) EXPECT_TRUE(real.contains(k)) << op << " response lacks '" << k << "'";
+  }
+}
+
+}  // namespace
+}  // namespace cordon::test
