@@ -1,6 +1,7 @@
 // A real cordond driven over its socket: tenants, isolation, ps/kill,
 // hostile clients, disconnects, SIGTERM/SIGKILL, reload.
 #include <signal.h>
+#include <sys/wait.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -279,10 +280,45 @@ TEST(DaemonLifecycle, SigkillLeavesNoOrphansAndRestartCleansUp) {
     std::this_thread::sleep_for(std::chrono::milliseconds(20));
   }
   EXPECT_EQ(left, 0);
-  // A second daemon can take over the same (stale) socket path.
+  // A second daemon can take over the same (stale) socket path, and it
+  // removes the cgroups the killed daemon left behind.
+  const pid_t dead = d->pid();
   d.reset();
   Daemon again;
   EXPECT_TRUE(again.started()) << again.log();
+  HostInfo host = probe_host();
+  std::string parent = host.cgroups.version == 2 ? host.cgroups.v2_parent + "/cordon" : host.cgroups.v1_memory;
+  int stale = 0;
+  std::error_code ec;
+  for (const auto& e : std::filesystem::directory_iterator(parent, ec))
+    if (e.path().filename().string().rfind(std::to_string(dead) + "-", 0) == 0) ++stale;
+  EXPECT_EQ(stale, 0) << parent;
+}
+
+TEST_F(DaemonTest, NoCgroupsOrFdsLeakAcrossManyCalls) {
+  HostInfo host = probe_host();
+  std::string parent = host.cgroups.version == 2 ? host.cgroups.v2_parent + "/cordon" : host.cgroups.v1_memory;
+  auto count_mine = [&] {
+    int n = 0;
+    std::error_code ec;
+    for (const auto& e : std::filesystem::directory_iterator(parent, ec))
+      if (e.path().filename().string().rfind(std::to_string(d.pid()) + "-", 0) == 0) ++n;
+    return n;
+  };
+  auto fds = [&] {
+    std::size_t n = 0;
+    for ([[maybe_unused]] const auto& e : std::filesystem::directory_iterator("/proc/" + std::to_string(d.pid()) + "/fd")) ++n;
+    return n;
+  };
+  Client alice = d.connect_as(kAlice);
+  alice.call(run_req("sh", {"sh", "-c", "true"}));
+  const std::size_t fds_before = fds();
+  for (int i = 0; i < 40; ++i) {
+    auto r = alice.call(run_req("sh", {"sh", "-c", i % 2 ? "echo x" : "sleep 5"}, {{"timeout_ms", 50}}));
+    ASSERT_TRUE(r);
+  }
+  EXPECT_EQ(fds(), fds_before);
+  EXPECT_EQ(count_mine(), 0);
 }
 
 TEST(DaemonLifecycle, SecondDaemonOnTheSamePathRefusesToStart) {
@@ -350,6 +386,44 @@ TEST_F(DaemonTest, StatsCountOutcomesAndRefusals) {
   EXPECT_EQ(st["by_outcome"]["exit_nonzero"], 1);
   EXPECT_EQ(st["by_outcome"]["timeout"], 1);
   EXPECT_EQ(st["refused"]["forbidden"], 1);
+}
+
+// The on-call CLI against a real daemon: call, ps, kill (which returns when
+// the tree is gone and says how long containment took).
+std::string shell(const std::string& cmd, int& status) {
+  std::string out;
+  FILE* p = popen((cmd + " 2>&1").c_str(), "r");
+  char buf[4096];
+  while (p && fgets(buf, sizeof buf, p)) out += buf;
+  status = p ? pclose(p) : -1;
+  status = WIFEXITED(status) ? WEXITSTATUS(status) : -1;
+  return out;
+}
+
+TEST_F(DaemonTest, OnCallCliCallPsKill) {
+  const std::string env = "CORDON_SOCKET=" + d.socket() + " ";
+  const std::string as_alice = "setpriv --reuid=" + std::to_string(kAlice) + " --regid=" + std::to_string(kAlice) +
+                               " --clear-groups env " + env + cordon_bin();
+  int st = 0;
+  std::string out = shell(as_alice + " call -w project sh -- sh -c 'echo from-cli; exit 4'", st);
+  EXPECT_EQ(st, 4) << out;
+  EXPECT_EQ(out, "from-cli\n");
+  out = shell(as_alice + " tools", st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find("probe"), std::string::npos) << out;
+
+  Client alice = d.connect_as(kAlice);
+  ASSERT_TRUE(alice.send(run_req("sh", {"sh", "-c", "sleep 66.6666 & sleep 66.6666"}, {{"id", "k"}})));
+  ASSERT_TRUE(wait_ps(d, [](const json& c) { return c.size() == 1 && c[0]["state"] == "running"; }));
+  out = shell(env + cordon_bin() + " ps", st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find("alice"), std::string::npos) << out;
+  EXPECT_NE(out.find("sleep 66.6666"), std::string::npos) << out;
+  out = shell(env + cordon_bin() + " kill --all", st);
+  EXPECT_EQ(st, 0) << out;
+  EXPECT_NE(out.find("contained in"), std::string::npos) << out;
+  EXPECT_EQ(count_host_processes("sleep 66.6666"), 0);
+  EXPECT_EQ((*alice.response("k"))["result"]["outcome"], "killed");
 }
 
 // Every request example in PROTOCOL.md is sent to a real daemon, and the
