@@ -7,6 +7,7 @@ PKGS=(
   libboost-dev libboost-system-dev
   nlohmann-json3-dev libspdlog-dev libcli11-dev libhyperscan-dev
   libgtest-dev libgmock-dev
+  clang libclang-rt-14-dev
   bubblewrap python3 coreutils procps util-linux iproute2
 )
 missing=()

@@ -53,6 +53,24 @@ if [ "$(id -u)" -eq 0 ]; then
   done
 fi
 
+# Unit tests under ASan + UBSan, then each fuzz target for about a minute.
+echo "== unit tests under AddressSanitizer + UndefinedBehaviorSanitizer"
+set +e
+./scripts/sanitize.sh 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+p=$(grep -E '^\[  PASSED  \] [0-9]+ test' "$log" | sed -E 's/.*\] ([0-9]+) test.*/\1/' || true)
+passed=$((passed + ${p:-0}))
+[ "$rc" -ne 0 ] && failed=$((failed + 1))
+
+echo "== fuzzing"
+set +e
+FUZZ_SECONDS=${FUZZ_SECONDS:-60} ./scripts/fuzz.sh 2>&1 | tee "$log"
+rc=${PIPESTATUS[0]}
+set -e
+passed=$((passed + $(grep -c 'no crash, leak or sanitizer report' "$log" || true)))
+[ "$rc" -ne 0 ] && failed=$((failed + 1))
+
 echo
 echo "summary: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

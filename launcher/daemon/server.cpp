@@ -46,19 +46,6 @@ bool socket_alive(const std::string& path) {
   return alive;
 }
 
-// Checks a request's fields: known names and types. Returns "" when fine.
-std::string check_fields(const json& req, const std::map<std::string, json::value_t>& allowed) {
-  for (const auto& [k, v] : req.items()) {
-    if (k == "id" || k == "op") continue;
-    auto it = allowed.find(k);
-    if (it == allowed.end()) return "unknown field '" + k + "'";
-    bool ok = v.type() == it->second ||
-              (it->second == json::value_t::number_unsigned && v.is_number_integer() && v.get<std::int64_t>() >= 0);
-    if (!ok) return "field '" + k + "' has the wrong type";
-  }
-  return "";
-}
-
 }  // namespace
 
 Server::Server(asio::io_context& io, DaemonConfig config, Policy policy, std::shared_ptr<const ProfileSet> profiles,
@@ -148,50 +135,28 @@ void Server::reply_error(const std::shared_ptr<Session>& s, const json& id, cons
 }
 
 void Server::handle_line(const std::shared_ptr<Session>& s, const std::string& line) {
-  json req = json::parse(line, nullptr, false);
-  if (req.is_discarded() || !req.is_object()) return reply_error(s, nullptr, "bad_json", "each line must be one JSON object");
-  json id = req.contains("id") ? req["id"] : json(nullptr);
-  if (!id.is_string() && !id.is_number_integer())
-    return reply_error(s, nullptr, "bad_request", "'id' must be a string or an integer");
-  if (!req.contains("op") || !req["op"].is_string()) return reply_error(s, id, "bad_request", "'op' must be a string");
-  const std::string op = req["op"];
-  if (op == "run") return op_run(s, req);
-  if (op == "ps") return op_ps(s, req);
-  if (op == "kill") return op_kill(s, req);
-  if (op == "tools") return op_tools(s, req);
-  if (op == "stats") return op_stats(s, req);
-  if (op == "health") return op_health(s, req);
-  if (op == "reload") return op_reload(s, req);
-  reply_error(s, id, "unknown_op", "unknown op '" + op + "'");
+  auto decoded = decode_request(line);
+  if (auto* e = std::get_if<ProtocolError>(&decoded)) return reply_error(s, e->id, e->code, e->message);
+  const Request& r = std::get<Request>(decoded);
+  if (r.op == "run") return op_run(s, r.id, std::get<RunRequest>(r.body));
+  if (r.op == "kill") return op_kill(s, r.id, std::get<KillRequest>(r.body));
+  if (r.op == "ps") return op_ps(s, r.id);
+  if (r.op == "tools") return op_tools(s, r.id);
+  if (r.op == "stats") return op_stats(s, r.id);
+  if (r.op == "health") return op_health(s, r.id);
+  if (r.op == "reload") return op_reload(s, r.id);
+  reply_error(s, r.id, "unknown_op", "unknown op '" + r.op + "'");
 }
 
-void Server::op_run(const std::shared_ptr<Session>& s, const json& req) {
-  const json& id = req["id"];
+void Server::op_run(const std::shared_ptr<Session>& s, const json& id, const RunRequest& req) {
   if (shutting_down_) return reply_error(s, id, "shutting_down", "the daemon is shutting down");
-  std::string bad = check_fields(req, {{"tool", json::value_t::string},
-                                       {"argv", json::value_t::array},
-                                       {"stdin", json::value_t::string},
-                                       {"env", json::value_t::object},
-                                       {"workspace", json::value_t::string},
-                                       {"timeout_ms", json::value_t::number_unsigned},
-                                       {"stream", json::value_t::boolean}});
-  if (bad.empty() && (!req.contains("tool") || !req.contains("argv"))) bad = "'tool' and 'argv' are required";
-  if (!bad.empty()) return reply_error(s, id, "bad_request", bad);
   CallRequest cr;
-  for (const auto& a : req["argv"]) {
-    if (!a.is_string()) return reply_error(s, id, "bad_request", "'argv' must be an array of strings");
-    cr.argv.push_back(a.get<std::string>());
-  }
-  if (cr.argv.empty()) return reply_error(s, id, "bad_request", "'argv' must not be empty");
-  if (req.contains("env"))
-    for (const auto& [k, v] : req["env"].items()) {
-      if (!v.is_string()) return reply_error(s, id, "bad_request", "env values must be strings");
-      cr.env.emplace_back(k, v.get<std::string>());
-    }
-  if (req.contains("stdin")) cr.stdin_data = req["stdin"].get<std::string>();
-  if (req.contains("timeout_ms")) cr.wall_time_ms = req["timeout_ms"].get<std::uint64_t>();
+  cr.argv = req.argv;
+  cr.env = req.env;
+  cr.stdin_data = req.stdin_data;
+  cr.wall_time_ms = req.timeout_ms;
 
-  const std::string tool = req["tool"];
+  const std::string& tool = req.tool;
   const Tenant* tenant = policy_.tenant_for(s->peer());
   if (!tenant)
     return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
@@ -204,10 +169,10 @@ void Server::op_run(const std::shared_ptr<Session>& s, const json& req) {
   WorkspaceMode wm = profile->workspace.mode;
   if (wm == WorkspaceMode::HostRo || wm == WorkspaceMode::HostRw) {
     std::string err;
-    auto ws = resolve_workspace(tenant->workspace_root, req.value("workspace", std::string()), err);
+    auto ws = resolve_workspace(tenant->workspace_root, req.workspace.value_or(""), err);
     if (!ws) return reply_error(s, id, "invalid_workspace", err);
     cr.workdir = *ws;
-  } else if (req.contains("workspace")) {
+  } else if (req.workspace) {
     return reply_error(s, id, "invalid_request", "profile '" + tool + "' takes no host workspace");
   }
 
@@ -219,7 +184,7 @@ void Server::op_run(const std::shared_ptr<Session>& s, const json& req) {
   }
 
   const std::string call_id = "c-" + std::to_string(next_call_++);
-  const bool stream = req.value("stream", false);
+  const bool stream = req.stream;
   std::weak_ptr<Session> weak = s;
   CallSpec spec;
   spec.call_id = call_id;
@@ -294,10 +259,7 @@ void Server::call_finished(const std::string& call_id, const std::string& tenant
   check_stopped();
 }
 
-void Server::op_ps(const std::shared_ptr<Session>& s, const json& req) {
-  const json& id = req["id"];
-  std::string bad = check_fields(req, {});
-  if (!bad.empty()) return reply_error(s, id, "bad_request", bad);
+void Server::op_ps(const std::shared_ptr<Session>& s, const json& id) {
   bool admin = policy_.is_admin(s->peer());
   const Tenant* tenant = policy_.tenant_for(s->peer());
   if (!admin && !tenant) return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
@@ -310,38 +272,24 @@ void Server::op_ps(const std::shared_ptr<Session>& s, const json& req) {
   s->send({{"id", id}, {"ok", true}, {"calls", calls}});
 }
 
-void Server::op_kill(const std::shared_ptr<Session>& s, const json& req) {
-  const json& id = req["id"];
-  std::string bad = check_fields(req, {{"call_id", json::value_t::string},
-                                       {"tool", json::value_t::string},
-                                       {"tenant", json::value_t::string},
-                                       {"all", json::value_t::boolean}});
-  int selectors = (req.contains("call_id") ? 1 : 0) + (req.contains("tool") ? 1 : 0) + (req.contains("tenant") ? 1 : 0) +
-                  (req.value("all", false) ? 1 : 0);
-  if (bad.empty() && selectors != 1) bad = "give exactly one of call_id, tool, tenant, all";
-  if (!bad.empty()) return reply_error(s, id, "bad_request", bad);
+void Server::op_kill(const std::shared_ptr<Session>& s, const json& id, const KillRequest& req) {
   bool admin = policy_.is_admin(s->peer());
   const Tenant* tenant = policy_.tenant_for(s->peer());
   if (!admin && !tenant) return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
-  if (!admin && (req.value("all", false) || (req.contains("tenant") && req["tenant"] != tenant->name)))
+  if (!admin && (req.by == KillRequest::By::All || (req.by == KillRequest::By::Tenant && req.value != tenant->name)))
     return reply_error(s, id, "forbidden", "only an admin may kill other tenants' calls");
   const std::string own = tenant ? tenant->name : "";
   auto visible = [&](const CallView& v) { return admin || v.tenant == own; };
   std::function<bool(const CallView&)> match;
-  if (req.contains("call_id")) {
-    std::string cid = req["call_id"];
-    match = [=](const CallView& v) { return visible(v) && v.call_id == cid; };
-  } else if (req.contains("tool")) {
-    std::string t = req["tool"];
-    match = [=](const CallView& v) { return visible(v) && v.tool == t; };
-  } else if (req.contains("tenant")) {
-    std::string t = req["tenant"];
-    match = [=](const CallView& v) { return visible(v) && v.tenant == t; };
-  } else {
-    match = visible;
+  const std::string value = req.value;
+  switch (req.by) {
+    case KillRequest::By::CallId: match = [=](const CallView& v) { return visible(v) && v.call_id == value; }; break;
+    case KillRequest::By::Tool: match = [=](const CallView& v) { return visible(v) && v.tool == value; }; break;
+    case KillRequest::By::Tenant: match = [=](const CallView& v) { return visible(v) && v.tenant == value; }; break;
+    case KillRequest::By::All: match = visible; break;
   }
   auto hit = calls_.kill(match);
-  if (hit.empty() && req.contains("call_id")) return reply_error(s, id, "not_found", "no such call");
+  if (hit.empty() && req.by == KillRequest::By::CallId) return reply_error(s, id, "not_found", "no such call");
   if (hit.empty()) return s->send({{"id", id}, {"ok", true}, {"killed", json::array()}});
   PendingKill pk;
   pk.session = s;
@@ -350,10 +298,7 @@ void Server::op_kill(const std::shared_ptr<Session>& s, const json& req) {
   pending_kills_.push_back(std::move(pk));
 }
 
-void Server::op_tools(const std::shared_ptr<Session>& s, const json& req) {
-  const json& id = req["id"];
-  std::string bad = check_fields(req, {});
-  if (!bad.empty()) return reply_error(s, id, "bad_request", bad);
+void Server::op_tools(const std::shared_ptr<Session>& s, const json& id) {
   const Tenant* tenant = policy_.tenant_for(s->peer());
   bool admin = policy_.is_admin(s->peer());
   if (!tenant && !admin) return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
@@ -366,10 +311,7 @@ void Server::op_tools(const std::shared_ptr<Session>& s, const json& req) {
   s->send({{"id", id}, {"ok", true}, {"tools", tools}});
 }
 
-void Server::op_stats(const std::shared_ptr<Session>& s, const json& req) {
-  const json& id = req["id"];
-  std::string bad = check_fields(req, {});
-  if (!bad.empty()) return reply_error(s, id, "bad_request", bad);
+void Server::op_stats(const std::shared_ptr<Session>& s, const json& id) {
   bool admin = policy_.is_admin(s->peer());
   const Tenant* tenant = policy_.tenant_for(s->peer());
   if (!admin && !tenant) return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
@@ -386,13 +328,12 @@ void Server::op_stats(const std::shared_ptr<Session>& s, const json& req) {
   s->send({{"id", id}, {"ok", true}, {"stats", j}});
 }
 
-void Server::op_health(const std::shared_ptr<Session>& s, const json& req) {
-  s->send({{"id", req["id"]}, {"ok", true}, {"status", shutting_down_ ? "stopping" : "ok"}, {"version", CORDON_VERSION},
+void Server::op_health(const std::shared_ptr<Session>& s, const json& id) {
+  s->send({{"id", id}, {"ok", true}, {"status", shutting_down_ ? "stopping" : "ok"}, {"version", CORDON_VERSION},
            {"profiles", profiles_->by_name.size()}});
 }
 
-void Server::op_reload(const std::shared_ptr<Session>& s, const json& req) {
-  const json& id = req["id"];
+void Server::op_reload(const std::shared_ptr<Session>& s, const json& id) {
   if (!policy_.is_admin(s->peer())) return reply_error(s, id, "forbidden", "reload is for admins");
   auto errors = reload();
   if (errors.empty()) return s->send({{"id", id}, {"ok", true}, {"profiles", profiles_->by_name.size()}});

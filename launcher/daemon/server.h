@@ -20,6 +20,7 @@
 #include "daemon/config.h"
 #include "daemon/policy.h"
 #include "daemon/profile_set.h"
+#include "daemon/protocol.h"
 
 namespace cordon::daemon {
 
@@ -61,13 +62,13 @@ class Server {
   void accept();
   void reply_error(const std::shared_ptr<Session>& s, const nlohmann::json& id, const std::string& code,
                    const std::string& message);
-  void op_run(const std::shared_ptr<Session>& s, const nlohmann::json& req);
-  void op_ps(const std::shared_ptr<Session>& s, const nlohmann::json& req);
-  void op_kill(const std::shared_ptr<Session>& s, const nlohmann::json& req);
-  void op_tools(const std::shared_ptr<Session>& s, const nlohmann::json& req);
-  void op_stats(const std::shared_ptr<Session>& s, const nlohmann::json& req);
-  void op_health(const std::shared_ptr<Session>& s, const nlohmann::json& req);
-  void op_reload(const std::shared_ptr<Session>& s, const nlohmann::json& req);
+  void op_run(const std::shared_ptr<Session>& s, const nlohmann::json& id, const RunRequest& req);
+  void op_ps(const std::shared_ptr<Session>& s, const nlohmann::json& id);
+  void op_kill(const std::shared_ptr<Session>& s, const nlohmann::json& id, const KillRequest& req);
+  void op_tools(const std::shared_ptr<Session>& s, const nlohmann::json& id);
+  void op_stats(const std::shared_ptr<Session>& s, const nlohmann::json& id);
+  void op_health(const std::shared_ptr<Session>& s, const nlohmann::json& id);
+  void op_reload(const std::shared_ptr<Session>& s, const nlohmann::json& id);
   void call_finished(const std::string& call_id, const std::string& tenant, Result r);
   void check_stopped();
 

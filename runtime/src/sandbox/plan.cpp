@@ -274,7 +274,8 @@ class Planner {
         error("env." + k, "value contains a NUL byte");
         continue;
       }
-      auto it = std::find_if(env.begin(), env.end(), [&](const auto& p) { return p.first == k; });
+      const std::string& name = k;
+      auto it = std::find_if(env.begin(), env.end(), [&](const auto& p) { return p.first == name; });
       if (it != env.end())
         it->second = v;
       else

@@ -1,0 +1,10 @@
+/* Floods stderr. */
+#include "adv.h"
+
+int main(int argc, char** argv) {
+  adv_start(argc, argv, 0, "");
+  static char buf[1 << 16];
+  memset(buf, 'e', sizeof buf);
+  for (;;)
+    if (write(2, buf, sizeof buf) < 0) return 1;
+}
