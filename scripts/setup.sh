@@ -9,6 +9,7 @@ PKGS=(
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   bubblewrap python3 coreutils procps util-linux iproute2
+  nodejs git ripgrep jq sqlite3 make findutils sed grep
 )
 missing=()
 for p in "${PKGS[@]}"; do

@@ -19,8 +19,10 @@ struct CliResult {
 CliResult cordon_cli(const std::vector<std::string>& args) {
   int o[2], e[2];
   if (pipe2(o, O_CLOEXEC) != 0 || pipe2(e, O_CLOEXEC) != 0) return {};
+  const std::string profile_path = profiles_dir();
   pid_t pid = fork();
   if (pid == 0) {
+    setenv("CORDON_PROFILE_PATH", profile_path.c_str(), 1);
     dup2(o[1], 1);
     dup2(e[1], 2);
     const std::string bin = cordon_bin();

@@ -2,6 +2,7 @@
 #include <sys/stat.h>
 
 #include <filesystem>
+#include <fstream>
 
 #include "sandbox_fixture.h"
 
@@ -86,6 +87,125 @@ TEST(ShippedProfiles, Python3CannotReachTheNetwork) {
   Result r = run_shipped("python3", {"python3", "net.py"}, ws.path());
   ASSERT_EQ(r.outcome, Outcome::Ok) << describe(r);
   EXPECT_EQ(r.stdout_.data, "refused 101\n");  // ENETUNREACH: only loopback exists
+}
+
+}  // namespace
+}  // namespace cordon::test
+
+namespace cordon::test {
+namespace {
+
+Result run_in(const std::string& profile, std::vector<std::string> argv, const TempDir& ws,
+              std::optional<std::string> stdin_data = std::nullopt) {
+  auto p = resolve_profile(profile, {profiles_dir()}).profile;
+  if (!p) return setup_error_result("profile", "missing " + profile, nullptr);
+  CallRequest req;
+  req.argv = std::move(argv);
+  req.workdir = ws.path();
+  req.stdin_data = std::move(stdin_data);
+  PlanOutcome plan = make_plan(p, req, probe_host());
+  if (!plan.ok()) return setup_error_result("plan", plan.errors[0].to_string(), p.get());
+  return run_plan(*plan.plan);
+}
+
+TEST(ShippedProfiles, NodeRunsAScript) {
+  TempDir ws;
+  ws.write("app.js",
+           "const fs = require('fs');\n"
+           "fs.writeFileSync('out.txt', 'from node');\n"
+           "console.log(JSON.stringify({sum: [1,2,3].reduce((a, b) => a + b), cwd: process.cwd()}));\n");
+  Result r = run_in("node", {"node", "app.js"}, ws);
+  ASSERT_EQ(r.outcome, Outcome::Ok) << describe(r);
+  EXPECT_EQ(r.stdout_.data, "{\"sum\":6,\"cwd\":\"/work\"}\n");
+  EXPECT_TRUE(std::filesystem::exists(ws.path() + "/out.txt"));
+}
+
+TEST(ShippedProfiles, GitWorksLocallyButNotOverTheNetwork) {
+  TempDir ws;
+  ws.write("README", "hello\n");
+  auto git = [&](std::vector<std::string> args) {
+    args.insert(args.begin(), "git");
+    return run_in("git", args, ws);
+  };
+  ASSERT_EQ(git({"init", "-q", "-b", "main"}).outcome, Outcome::Ok);
+  ASSERT_EQ(git({"-c", "user.name=T", "-c", "user.email=t@example.invalid", "add", "README"}).outcome, Outcome::Ok);
+  Result c = git({"-c", "user.name=T", "-c", "user.email=t@example.invalid", "commit", "-q", "-m", "first"});
+  ASSERT_EQ(c.outcome, Outcome::Ok) << describe(c);
+  Result log = git({"log", "--format=%s"});
+  EXPECT_EQ(log.stdout_.data, "first\n") << describe(log);
+  ws.write("new.txt", "x");
+  EXPECT_EQ(git({"status", "--porcelain"}).stdout_.data, "?? new.txt\n");
+  Result remote = git({"ls-remote", "https://192.0.2.1/repo.git"});
+  EXPECT_EQ(remote.outcome, Outcome::ExitNonzero) << describe(remote);
+}
+
+TEST(ShippedProfiles, RipgrepAndGrepSearchReadOnly) {
+  TempDir ws;
+  ws.write("src/a.c", "int main(void) { return needle; }\n");
+  ws.write("src/b.c", "/* nothing */\n");
+  Result rg = run_in("rg", {"rg", "-n", "needle", "src"}, ws);
+  ASSERT_EQ(rg.outcome, Outcome::Ok) << describe(rg);
+  EXPECT_EQ(rg.stdout_.data, "src/a.c:1:int main(void) { return needle; }\n");
+  Result grep = run_in("rg", {"grep", "-rl", "nothing", "."}, ws);
+  EXPECT_EQ(grep.stdout_.data, "./src/b.c\n") << describe(grep);
+}
+
+TEST(ShippedProfiles, FindListsTheWorkspace) {
+  TempDir ws;
+  ws.write("a/one.txt", "1");
+  ws.write("a/b/two.txt", "2");
+  ws.write("c.md", "3");
+  Result r = run_in("find", {"find", ".", "-name", "*.txt"}, ws);
+  ASSERT_EQ(r.outcome, Outcome::Ok) << describe(r);
+  std::string out = r.stdout_.data;
+  EXPECT_NE(out.find("./a/one.txt\n"), std::string::npos) << out;
+  EXPECT_NE(out.find("./a/b/two.txt\n"), std::string::npos) << out;
+  EXPECT_EQ(out.find("c.md"), std::string::npos);
+  Result del = run_in("find", {"find", ".", "-name", "c.md", "-delete"}, ws);
+  EXPECT_NE(del.outcome, Outcome::Ok) << "read-only workspace";
+  EXPECT_TRUE(std::filesystem::exists(ws.path() + "/c.md"));
+}
+
+TEST(ShippedProfiles, JqFromStdinAndWorkspace) {
+  TempDir ws;
+  ws.write("data.json", R"({"items": [{"n": 1}, {"n": 2}, {"n": 3}]})");
+  Result r = run_in("jq", {"jq", "-c", "[.items[].n] | add"}, ws, std::string(R"({"items": [{"n": 5}]})"));
+  ASSERT_EQ(r.outcome, Outcome::Ok) << describe(r);
+  EXPECT_EQ(r.stdout_.data, "5\n");
+  Result f = run_in("jq", {"jq", ".items | length", "data.json"}, ws);
+  EXPECT_EQ(f.stdout_.data, "3\n") << describe(f);
+}
+
+TEST(ShippedProfiles, Sqlite3OnAWorkspaceDatabase) {
+  TempDir ws;
+  Result r = run_in("sqlite3", {"sqlite3", "app.db",
+                                "create table t(x); insert into t values (1),(2),(40); select sum(x) from t;"}, ws);
+  ASSERT_EQ(r.outcome, Outcome::Ok) << describe(r);
+  EXPECT_EQ(r.stdout_.data, "43\n");
+  EXPECT_TRUE(std::filesystem::exists(ws.path() + "/app.db"));
+}
+
+TEST(ShippedProfiles, ViewerReadsButCannotWrite) {
+  TempDir ws;
+  ws.write("notes.txt", "one\ntwo\nthree\n");
+  EXPECT_EQ(run_in("viewer", {"head", "-n", "2", "notes.txt"}, ws).stdout_.data, "one\ntwo\n");
+  EXPECT_EQ(run_in("viewer", {"sed", "-n", "3p", "notes.txt"}, ws).stdout_.data, "three\n");
+  EXPECT_EQ(run_in("viewer", {"wc", "-l", "notes.txt"}, ws).stdout_.data, "3 notes.txt\n");
+  Result w = run_in("viewer", {"sed", "-i", "s/one/ONE/", "notes.txt"}, ws);
+  EXPECT_EQ(w.outcome, Outcome::ExitNonzero) << describe(w);
+  std::ifstream in(ws.path() + "/notes.txt");
+  std::string first;
+  std::getline(in, first);
+  EXPECT_EQ(first, "one");
+}
+
+TEST(ShippedProfiles, MakeBuildsAndRunsACProgram) {
+  TempDir ws;
+  ws.write("hello.c", "#include <stdio.h>\nint main(void) { puts(\"built in a sandbox\"); return 0; }\n");
+  ws.write("Makefile", "all: hello\n\t./hello\nhello: hello.c\n\tcc -O1 -o hello hello.c\n");
+  Result r = run_in("make", {"make", "-s"}, ws);
+  ASSERT_EQ(r.outcome, Outcome::Ok) << describe(r);
+  EXPECT_EQ(r.stdout_.data, "built in a sandbox\n");
 }
 
 }  // namespace

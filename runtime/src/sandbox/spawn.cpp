@@ -184,9 +184,11 @@ Result run_plan(const SpawnPlan& plan, const RunOptions& opts) {
     r.controls.push_back(Control{"pids_rlimit_fallback", true, "RLIMIT_NPROC=" + std::to_string(plan.limits.pids)});
   }
   if (!control_applied("cgroup_memory") && plan.limits.memory_bytes > 0 && spec.n_rlimits < child::kMaxRlimits) {
-    spec.rlimits[spec.n_rlimits++] = child::Rlimit{RLIMIT_AS, plan.limits.memory_bytes, plan.limits.memory_bytes};
+    // RLIMIT_DATA counts writable private memory, not address-space
+    // reservations, so JIT runtimes (V8, the JVM) still start.
+    spec.rlimits[spec.n_rlimits++] = child::Rlimit{RLIMIT_DATA, plan.limits.memory_bytes, plan.limits.memory_bytes};
     r.controls.push_back(
-        Control{"memory_rlimit_fallback", true, "RLIMIT_AS=" + std::to_string(plan.limits.memory_bytes) + " per process"});
+        Control{"memory_rlimit_fallback", true, "RLIMIT_DATA=" + std::to_string(plan.limits.memory_bytes) + " per process"});
   }
 
   spec.status_fd = status_child.get();
