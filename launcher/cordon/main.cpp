@@ -3,6 +3,7 @@
 #include <iostream>
 
 #include "cordon/client_commands.h"
+#include "cordon/profile_commands.h"
 #include "cordon/run_command.h"
 
 int main(int argc, char** argv) {
@@ -25,6 +26,8 @@ int main(int argc, char** argv) {
 
   cordon::cli::ClientCommands client;
   cordon::cli::add_client_commands(app, client);
+  cordon::cli::ProfileCommands profile;
+  cordon::cli::add_profile_commands(app, profile);
 
   try {
     app.parse(argc, argv);
@@ -34,5 +37,6 @@ int main(int argc, char** argv) {
   }
   if (cmd->parsed()) return cordon::cli::run_command(run);
   if (auto rc = cordon::cli::run_client_command(client)) return *rc;
+  if (auto rc = cordon::cli::run_profile_command(profile)) return *rc;
   return 125;
 }
