@@ -4,6 +4,8 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <filesystem>
+
 #include <nlohmann/json.hpp>
 
 #include "sandbox_fixture.h"
@@ -115,6 +117,29 @@ TEST(Cli, UnknownProfileAndForbiddenEnv) {
   CliResult e = cordon_cli({"run", "-p", "sh", "-w", ws.path(), "-e", "LD_PRELOAD=/x.so", "--", "sh", "-c", "true"});
   EXPECT_EQ(e.status, kExitSetupError);
   EXPECT_NE(e.err.find("env.LD_PRELOAD"), std::string::npos) << e.err;
+}
+
+TEST(Cli, ProfileCheckExplainDiff) {
+  TempDir dir;
+  std::string bad = dir.write("bad.json", R"({"schema": 1, "name": "x", "version": "1", "exec": ["/bin/sh"], "limits": {"memory": 5}, "extra": 1})");
+  CliResult r = cordon_cli({"profile", "check", profiles_dir() + "/sh.json", bad});
+  EXPECT_EQ(r.status, 1);
+  EXPECT_NE(r.out.find(profiles_dir() + "/sh.json: ok"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(bad + ": limits.memory:"), std::string::npos) << r.out;
+  EXPECT_NE(r.out.find(bad + ": extra: unknown field"), std::string::npos) << r.out;
+  // Every shipped profile passes check.
+  std::vector<std::string> args{"profile", "check"};
+  for (const auto& e : std::filesystem::directory_iterator(profiles_dir()))
+    if (e.path().extension() == ".json") args.push_back(e.path().string());
+  CliResult all = cordon_cli(args);
+  EXPECT_EQ(all.status, 0) << all.out;
+  CliResult ex = cordon_cli({"profile", "explain", "strict"});
+  EXPECT_EQ(ex.status, 0);
+  EXPECT_NE(ex.out.find("exposure: 0.3 / 10 (locked down)"), std::string::npos) << ex.out;
+  CliResult d = cordon_cli({"profile", "diff", "strict", "sh"});
+  EXPECT_EQ(d.status, 1) << "sh widens strict";
+  EXPECT_NE(d.out.find("WIDENS   filesystem.workspace"), std::string::npos) << d.out;
+  EXPECT_EQ(cordon_cli({"profile", "diff", "sh", "sh"}).status, 0);
 }
 
 TEST(Cli, StdinFile) {
