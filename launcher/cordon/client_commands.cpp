@@ -1,4 +1,5 @@
 #include "cordon/client_commands.h"
+#include "cordon/tool_def.h"
 
 #include <fcntl.h>
 #include <unistd.h>
@@ -464,6 +465,32 @@ int kill_command(const KillArgs& a) {
   return 0;
 }
 
+// The definitions the caller may use, in the shape an API accepts.
+int tools_format_command(ClientOptions o, const std::string& format) {
+  if (format != "openai" && format != "anthropic" && format != "mcp") {
+    std::cerr << "cordon: --format must be openai, anthropic or mcp" << std::endl;
+    return kExitSetupError;
+  }
+  o.json = false;
+  int status = 0;
+  auto resp = simple_op(o, "tools", status);
+  if (!resp) return status;
+  json out = json::array();
+  const json* tools = at(*resp, "tools");
+  if (tools && tools->is_array())
+    for (const auto& t : *tools) {
+      if (!t.is_object() || !t.contains("definition")) continue;
+      const json& d = t["definition"];
+      ToolDefinition def;
+      def.name = d.value("name", "");
+      def.description = d.value("description", "");
+      def.parameters = d.value("parameters", json::object());
+      out.push_back(tool_definition_for(def, format));
+    }
+  std::cout << out.dump(2) << std::endl;
+  return 0;
+}
+
 int tools_command(const ClientOptions& o) {
   int status = 0;
   auto resp = simple_op(o, "tools", status);
@@ -519,6 +546,8 @@ void add_client_commands(CLI::App& app, ClientCommands& c) {
 
   c.tools_cmd = app.add_subcommand("tools", "List the tools you may run");
   add_connection_options(c.tools_cmd, c.tools);
+  c.tools_cmd->add_option("--format", c.tools_format,
+                          "Print the tool definitions for a model API: openai, anthropic or mcp");
 
   c.stats_cmd = app.add_subcommand("stats", "Show the daemon's counters");
   add_connection_options(c.stats_cmd, c.stats);
@@ -531,7 +560,8 @@ std::optional<int> run_client_command(const ClientCommands& c) {
   if (c.call_cmd && c.call_cmd->parsed()) return call_command(c.call);
   if (c.ps_cmd && c.ps_cmd->parsed()) return ps_command(c.ps);
   if (c.kill_cmd && c.kill_cmd->parsed()) return kill_command(c.kill);
-  if (c.tools_cmd && c.tools_cmd->parsed()) return tools_command(c.tools);
+  if (c.tools_cmd && c.tools_cmd->parsed())
+    return c.tools_format.empty() ? tools_command(c.tools) : tools_format_command(c.tools, c.tools_format);
   if (c.stats_cmd && c.stats_cmd->parsed()) return stats_command(c.stats);
   if (c.health_cmd && c.health_cmd->parsed()) return health_command(c.health);
   return std::nullopt;

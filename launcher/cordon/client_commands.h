@@ -49,6 +49,7 @@ struct ClientCommands {
   CallArgs call;
   KillArgs kill;
   ClientOptions ps, tools, stats, health;
+  std::string tools_format;  // "", "openai", "anthropic" or "mcp"
   CLI::App* call_cmd = nullptr;
   CLI::App* ps_cmd = nullptr;
   CLI::App* kill_cmd = nullptr;

@@ -36,20 +36,26 @@ Decoded decode_run(Request r, const json& j) {
   auto bad = [&](std::string m) -> Decoded { return ProtocolError{r.id, "bad_request", std::move(m)}; };
   std::string err = check_fields(j, {{"tool", Type::String},
                                      {"argv", Type::Array},
+                                     {"arguments", Type::Object},
                                      {"stdin", Type::String},
                                      {"env", Type::Object},
                                      {"workspace", Type::String},
                                      {"timeout_ms", Type::Unsigned},
                                      {"stream", Type::Bool}});
   if (!err.empty()) return bad(err);
-  if (!j.contains("tool") || !j.contains("argv")) return bad("'tool' and 'argv' are required");
+  if (!j.contains("tool")) return bad("'tool' is required");
+  if (j.contains("argv") == j.contains("arguments")) return bad("give exactly one of 'argv' and 'arguments'");
   RunRequest run;
   run.tool = j["tool"].get<std::string>();
-  for (const auto& a : j["argv"]) {
-    if (!a.is_string()) return bad("'argv' must be an array of strings");
-    run.argv.push_back(a.get<std::string>());
+  if (j.contains("arguments")) {
+    run.arguments = j["arguments"];
+  } else {
+    for (const auto& a : j["argv"]) {
+      if (!a.is_string()) return bad("'argv' must be an array of strings");
+      run.argv.push_back(a.get<std::string>());
+    }
+    if (run.argv.empty()) return bad("'argv' must not be empty");
   }
-  if (run.argv.empty()) return bad("'argv' must not be empty");
   if (j.contains("env"))
     for (const auto& [k, v] : j["env"].items()) {
       if (!v.is_string()) return bad("env values must be strings");

@@ -17,7 +17,8 @@ namespace cordon::daemon {
 
 struct RunRequest {
   std::string tool;
-  std::vector<std::string> argv;
+  std::vector<std::string> argv;              // raw argv, or
+  std::optional<nlohmann::json> arguments;    // structured arguments for the tool definition
   std::optional<std::string> stdin_data;
   std::vector<std::pair<std::string, std::string>> env;
   std::optional<std::string> workspace;

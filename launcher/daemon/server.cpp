@@ -1,5 +1,6 @@
 #include "daemon/server.h"
 
+#include <algorithm>
 #include <fcntl.h>
 #include <grp.h>
 #include <sys/file.h>
@@ -160,11 +161,27 @@ void Server::op_run(const std::shared_ptr<Session>& s, const json& id, const Run
   const Tenant* tenant = policy_.tenant_for(s->peer());
   if (!tenant)
     return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
-  if (!Policy::may_run(*tenant, tool))
-    return reply_error(s, id, "forbidden", "tenant '" + tenant->name + "' may not run '" + tool + "'");
   auto it = profiles_->by_name.find(tool);
+  if (it == profiles_->by_name.end())  // a model may use the definition's name
+    it = std::find_if(profiles_->by_name.begin(), profiles_->by_name.end(),
+                      [&](const auto& kv) { return kv.second->tool && kv.second->tool->name == tool; });
   if (it == profiles_->by_name.end()) return reply_error(s, id, "unknown_tool", "no profile named '" + tool + "'");
+  if (!Policy::may_run(*tenant, it->first))
+    return reply_error(s, id, "forbidden", "tenant '" + tenant->name + "' may not run '" + it->first + "'");
   const auto& profile = it->second;
+  if (req.arguments) {
+    if (!profile->tool)
+      return reply_error(s, id, "invalid_request", "tool '" + tool + "' has no definition for structured arguments; send argv");
+    ArgvBuild built = build_argv(*profile->tool, *req.arguments);
+    if (!built.ok()) {
+      std::string msg;
+      for (const auto& [param, reason] : built.errors) msg += (msg.empty() ? "" : "; ") + ("parameter '" + param + "' " + reason);
+      return reply_error(s, id, "invalid_request", msg);
+    }
+    cr.argv = std::move(built.argv);
+  } else if (profile->tool && !profile->tool->raw_argv) {
+    return reply_error(s, id, "invalid_request", "tool '" + tool + "' accepts structured arguments only");
+  }
 
   WorkspaceMode wm = profile->workspace.mode;
   if (wm == WorkspaceMode::HostRo || wm == WorkspaceMode::HostRw) {
@@ -305,8 +322,12 @@ void Server::op_tools(const std::shared_ptr<Session>& s, const json& id) {
   json tools = json::array();
   for (const auto& [name, p] : profiles_->by_name) {
     if (tenant ? !Policy::may_run(*tenant, name) : !admin) continue;
-    tools.push_back({{"name", name}, {"version", p->version}, {"description", p->description},
-                     {"workspace", workspace_mode_name(p->workspace.mode)}});
+    json t = {{"name", name}, {"version", p->version}, {"description", p->description},
+              {"workspace", workspace_mode_name(p->workspace.mode)}};
+    if (p->tool)
+      t["definition"] = {{"name", p->tool->name}, {"description", p->tool->description},
+                         {"parameters", p->tool->parameters}, {"raw_argv", p->tool->raw_argv}};
+    tools.push_back(std::move(t));
   }
   s->send({{"id", id}, {"ok", true}, {"tools", tools}});
 }

@@ -133,7 +133,8 @@ Daemon::Daemon(DaemonOptions o) {
   }
   chmod((dir_.path() + "/ws").c_str(), 0755);
   // Profiles: the shipped sh, and the probe from the sandbox tests.
-  std::filesystem::copy_file(profiles_dir() + "/sh.json", profile_dir() + "/sh.json");
+  for (const char* shipped : {"sh.json", "rg.json", "git.json"})
+    std::filesystem::copy_file(profiles_dir() + "/" + shipped, profile_dir() + "/" + shipped);
   auto probe = base_profile();
   probe["filesystem"]["workspace"] = {{"mode", "rw"}, {"target", "/work"}};
   probe["limits"]["pids"] = 2048;
@@ -142,7 +143,7 @@ Daemon::Daemon(DaemonOptions o) {
   nlohmann::json policy = {
       {"tenants",
        {{"alice",
-         {{"uids", {kAlice}}, {"tools", {"sh", "probe"}}, {"workspace_root", alice_root()},
+         {{"uids", {kAlice}}, {"tools", {"sh", "probe", "rg", "git"}}, {"workspace_root", alice_root()},
           {"max_running", o.tenant_max_running}, {"max_queued", o.tenant_max_queued}}},
         {"bob",
          {{"uids", {kBob}}, {"tools", {"sh"}}, {"workspace_root", bob_root()},

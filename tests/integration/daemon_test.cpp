@@ -99,7 +99,7 @@ TEST_F(DaemonTest, AccessPolicyIsEnforcedFromPeerCredentials) {
   auto all = bob.call({{"op", "kill"}, {"all", true}});
   EXPECT_EQ((*all)["error"]["code"], "forbidden");
   auto unknown = d.connect_as(kAlice).call(run_req("nope", {"x"}));
-  EXPECT_EQ((*unknown)["error"]["code"], "forbidden");
+  EXPECT_EQ((*unknown)["error"]["code"], "unknown_tool");
 }
 
 TEST_F(DaemonTest, WorkspaceMustStayInsideTheTenantRoot) {
@@ -351,7 +351,7 @@ TEST_F(DaemonTest, ReloadWithABadProfileKeepsTheOldSet) {
   std::filesystem::remove(d.profile_dir() + "/broken.json");
   auto ok = admin.call({{"op", "reload"}});
   EXPECT_EQ((*ok)["ok"], true);
-  EXPECT_EQ((*ok)["profiles"], 2);
+  EXPECT_EQ((*ok)["profiles"], 4);
 }
 
 TEST_F(DaemonTest, StreamingSendsOutputBeforeTheResult) {
@@ -385,7 +385,7 @@ TEST_F(DaemonTest, StatsCountOutcomesAndRefusals) {
   EXPECT_EQ(st["by_outcome"]["ok"], 1);
   EXPECT_EQ(st["by_outcome"]["exit_nonzero"], 1);
   EXPECT_EQ(st["by_outcome"]["timeout"], 1);
-  EXPECT_EQ(st["refused"]["forbidden"], 1);
+  EXPECT_EQ(st["refused"]["unknown_tool"], 1);
 }
 
 // The on-call CLI against a real daemon: call, ps, kill (which returns when
@@ -424,6 +424,68 @@ TEST_F(DaemonTest, OnCallCliCallPsKill) {
   EXPECT_NE(out.find("contained in"), std::string::npos) << out;
   EXPECT_EQ(count_host_processes("sleep 66.6666"), 0);
   EXPECT_EQ((*alice.response("k"))["result"]["outcome"], "killed");
+}
+
+TEST_F(DaemonTest, StructuredArgumentsForToolDefinitions) {
+  std::ofstream(d.alice_root() + "/project/code.c") << "int needle = 1;\n";
+  chown((d.alice_root() + "/project/code.c").c_str(), kAlice, kAlice);
+  Client alice = d.connect_as(kAlice);
+  auto tools = alice.call({{"op", "tools"}});
+  json def;
+  for (const auto& t : (*tools)["tools"])
+    if (t["name"] == "rg") def = t["definition"];
+  ASSERT_EQ(def["name"], "search_code") << tools->dump();
+  EXPECT_EQ(def["parameters"]["required"][0], "pattern");
+
+  // A model calls the tool by its definition name with structured arguments.
+  auto r = alice.call({{"op", "run"}, {"tool", "search_code"}, {"workspace", "project"},
+                       {"arguments", {{"pattern", "needle"}, {"ignore_case", true}}}});
+  ASSERT_TRUE(r);
+  ASSERT_EQ((*r)["ok"], true) << r->dump();
+  EXPECT_EQ(out_of(*r), "./code.c:1:int needle = 1;\n");
+
+  // Shell syntax is just text: nothing runs, nothing is created.
+  auto inj = alice.call({{"op", "run"}, {"tool", "rg"}, {"workspace", "project"},
+                         {"arguments", {{"pattern", "$(touch /work/pwned); rm -rf /work `id`"}}}});
+  ASSERT_EQ((*inj)["ok"], true) << inj->dump();
+  EXPECT_EQ((*inj)["result"]["outcome"], "exit_nonzero");  // no match
+  EXPECT_FALSE(std::filesystem::exists(d.alice_root() + "/project/pwned"));
+  EXPECT_TRUE(std::filesystem::exists(d.alice_root() + "/project/code.c"));
+
+  // Option smuggling and bad values are refused before anything runs, naming the parameter.
+  struct Bad {
+    std::string tool;
+    json args;
+    std::string needle;
+  };
+  for (const Bad& b : std::vector<Bad>{
+           {"git", {{"command", "log"}, {"revision", "--upload-pack=touch /tmp/x"}}, "parameter 'revision'"},
+           {"git", {{"command", "push"}}, "parameter 'command'"},
+           {"rg", {{"pattern", "x"}, {"path", std::string(2000, 'a')}}, "parameter 'path'"},
+           {"rg", {{"pattern", std::string("a\0b", 3)}}, "parameter 'pattern'"},
+           {"rg", {{"pattern", "x"}, {"exec", "sh"}}, "parameter 'exec' unknown parameter"},
+           {"sh", {{"anything", 1}}, "no definition"}}) {
+    auto e = alice.call({{"op", "run"}, {"tool", b.tool}, {"workspace", "project"}, {"arguments", b.args}});
+    ASSERT_TRUE(e);
+    EXPECT_EQ((*e)["error"]["code"], "invalid_request") << e->dump();
+    EXPECT_NE((*e)["error"]["message"].get<std::string>().find(b.needle), std::string::npos) << e->dump();
+  }
+  auto both = alice.call({{"op", "run"}, {"tool", "rg"}, {"argv", {"rg", "x"}}, {"arguments", {{"pattern", "x"}}}});
+  EXPECT_EQ((*both)["error"]["code"], "bad_request");
+
+  // The CLI prints the definitions in each API's shape.
+  int st = 0;
+  std::string cmd = "setpriv --reuid=" + std::to_string(kAlice) + " --regid=" + std::to_string(kAlice) +
+                    " --clear-groups env CORDON_SOCKET=" + d.socket() + " " + cordon_bin() + " tools --format ";
+  json openai = json::parse(shell(cmd + "openai", st));
+  EXPECT_EQ(st, 0);
+  bool found = false;
+  for (const auto& t : openai) found = found || t["function"]["name"] == "search_code";
+  EXPECT_TRUE(found) << openai.dump();
+  json mcp = json::parse(shell(cmd + "mcp", st));
+  EXPECT_TRUE(mcp[0].contains("inputSchema"));
+  json anthropic = json::parse(shell(cmd + "anthropic", st));
+  EXPECT_TRUE(anthropic[0].contains("input_schema"));
 }
 
 // Every request example in PROTOCOL.md is sent to a real daemon, and the

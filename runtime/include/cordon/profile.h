@@ -11,6 +11,8 @@
 #include <variant>
 #include <vector>
 
+#include "cordon/tool_def.h"
+
 namespace cordon {
 
 // How the per-call workspace appears inside the sandbox.
@@ -107,6 +109,9 @@ struct Profile {
   Environment env;
   Syscalls syscalls;
   std::vector<std::string> require;
+
+  // The tool as a model sees it (optional): schema + argv template.
+  std::optional<ToolDefinition> tool;
 
   std::string hostname = "cordon";
   std::uint32_t uid = 1000;  // the tool's uid inside the sandbox (never 0)

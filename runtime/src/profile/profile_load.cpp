@@ -54,10 +54,10 @@ constexpr std::uint64_t kMaxFileBytes = 1 * kMiB;
 // Mount targets the sandbox sets up itself.
 constexpr std::array<std::string_view, 2> kReservedTargets{"/proc", "/dev"};
 
-constexpr std::array<std::string_view, 15> kTopLevelKeys{
+constexpr std::array<std::string_view, 16> kTopLevelKeys{
     "schema", "name",    "version",  "description", "owner",
     "exec",   "filesystem", "network", "limits",    "env",
-    "syscalls", "require", "hostname", "uid",       "gid"};
+    "syscalls", "require", "hostname", "uid",       "gid", "tool"};
 constexpr std::array<std::string_view, 3> kFilesystemKeys{"binds", "tmpfs",
                                                           "workspace"};
 constexpr std::array<std::string_view, 4> kBindKeys{"source", "target",
@@ -1253,6 +1253,19 @@ void parse_host_identity(const json& root, Profile& profile, Errors& errors) {
   parse_id(root, "gid", profile.gid, errors);
 }
 
+void parse_tool(const json& root, Profile& profile, Errors& errors) {
+  if (!root.contains("tool")) return;
+  FieldErrors field_errors;
+  profile.tool = parse_tool_definition(root["tool"], "tool", field_errors);
+  for (auto& [field, reason] : field_errors) errors.add(field, reason);
+  if (!profile.tool) return;
+  if (profile.tool->name.empty()) profile.tool->name = profile.name;
+  const std::string& a0 = profile.tool->argv.front().text;
+  bool allowed = false;
+  for (const auto& e : profile.exec) allowed = allowed || e == a0 || e.substr(e.rfind('/') + 1) == a0;
+  if (!allowed) errors.add("tool.argv[0]", "'" + a0 + "' is not one of the profile's exec entries");
+}
+
 void parse_document(const json& root, Profile& profile, Errors& errors) {
   if (!root.is_object()) {
     errors.add("", "a profile must be a JSON object, got " +
@@ -1269,6 +1282,7 @@ void parse_document(const json& root, Profile& profile, Errors& errors) {
   parse_syscalls(root, profile, errors);
   parse_require(root, profile, errors);
   parse_host_identity(root, profile, errors);
+  parse_tool(root, profile, errors);
 }
 
 ProfileLoad failure(const std::string& file, std::string reason) {
