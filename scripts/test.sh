@@ -25,6 +25,10 @@ if [ -n "$line" ]; then
 fi
 [ "$rc" -ne 0 ] && [ "$failed" -eq 0 ] && failed=1
 
+# The adversarial suite's own summary line (ctest runs one attack per process).
+echo "== adversarial suite"
+./build/tests/adversarial/cordon_adversarial_tests --gtest_brief=1 2>&1 | grep -E '^attacks: [0-9]+ contained: [0-9]+' || true
+
 if [ "$(id -u)" -eq 0 ]; then
   # Users run `cordon run` without root: run the unit and sandbox suites
   # again as an unprivileged user, from a copy every user can read.

@@ -59,13 +59,16 @@ struct Verdict {
 //   {msq_id}        a host SysV message queue (mode 0666)
 //   {leak_fd}       a descriptor of this process on {secret}, not CLOEXEC
 //   {env_name}      a variable set in this process's environment
+//   {stdin_file}    a host file (mode 0666) outside every mount, for stdin
 //   {suid_payload}  /work/suid_payload, installed root-owned with mode 4755
+//   {memory_mib}    the profile's memory limit in MiB
 // Every run also gets /work/victim.txt (mode 0666 on the host).
 struct AttackSpec {
   std::string name;      // test name
   std::string program;   // hostile/<program>.c
   std::string cls;       // attack class
   std::vector<std::string> args;
+  std::string stdin_path;                              // CallRequest::stdin_path (placeholders allowed)
   std::function<void(nlohmann::json&)> profile_tweak;  // edits strict.json
   std::optional<std::uint64_t> wall_time_ms;           // CallRequest::wall_time_ms
   // The result a correct runtime reports (adds misreports, or escapes for
@@ -94,6 +97,7 @@ class Bait {
   HostInfo host_;
   std::string dir_;
   std::string secret_path_, secret_text_;
+  std::string stdin_path_, stdin_text_;
   pid_t victim_ = -1;
   int tcp_ = -1, udp_ = -1, abstract_ = -1, unix_ = -1;
   int tcp_port_ = 0, udp_port_ = 0;
@@ -169,9 +173,5 @@ std::vector<std::string> host_processes_with(const std::string& marker);
 
 const Denial* find_denial(const Result& r, const std::string& syscall);
 const Control* find_control(const Result& r, const std::string& name);
-
-// The attack summary ("attacks: N contained: M"), counted by a listener over
-// the tests of suites whose name starts with "Strict/Attack".
-void count_attack(bool passed);
 
 }  // namespace cordon::adv

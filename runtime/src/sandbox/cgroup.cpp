@@ -7,6 +7,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <cmath>
@@ -139,8 +140,16 @@ std::unique_ptr<CallCgroup> CallCgroup::create(const CgroupLayout& layout, const
   } else if (make(layout.v1_memory, cg->mem_dir_, why)) {
     int e = write_small_file(cg->mem_dir_ + "/memory.limit_in_bytes", std::to_string(limits.memory_bytes));
     (void)write_small_file(cg->mem_dir_ + "/memory.memsw.limit_in_bytes", std::to_string(limits.memory_bytes));
+    // v1 charges socket buffers only once a TCP limit is set (v2 always
+    // does, inside memory.max): without it, unread loopback connections pin
+    // kernel memory outside the limit. v1 keeps this counter apart from
+    // memory.usage, so give sockets a quarter of the limit: together they
+    // stay within 1.25x. Deprecated in recent kernels, still honoured.
+    const std::uint64_t tcp = std::max<std::uint64_t>(limits.memory_bytes / 4, 1u << 20);
+    if (e == 0) (void)write_small_file(cg->mem_dir_ + "/memory.kmem.tcp.limit_in_bytes", std::to_string(tcp));
     add("cgroup_memory", e == 0,
-        e == 0 ? "v1 memory.limit_in_bytes=" + std::to_string(limits.memory_bytes) : "v1: " + errstr(e));
+        e == 0 ? "v1 memory.limit_in_bytes=" + std::to_string(limits.memory_bytes) + ", socket buffers " + std::to_string(tcp)
+               : "v1: " + errstr(e));
   } else {
     add("cgroup_memory", false, "v1 " + why);
   }

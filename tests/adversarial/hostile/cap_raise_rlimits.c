@@ -1,4 +1,4 @@
-/* Raises the hard rlimits the profile set (open files, file size). */
+/* Raises the hard rlimits the profile set (open files, file size, core). */
 #include "adv.h"
 
 #include <sys/resource.h>
@@ -20,5 +20,6 @@ int main(int argc, char** argv) {
   adv_start(argc, argv, 0, "");
   raise_limit("raise RLIMIT_NOFILE", RLIMIT_NOFILE);
   raise_limit("raise RLIMIT_FSIZE", RLIMIT_FSIZE);
+  raise_limit("raise RLIMIT_CORE", RLIMIT_CORE);
   return adv_finish();
 }
