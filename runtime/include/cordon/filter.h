@@ -99,6 +99,7 @@ struct FilterOptions {
   bool fingerprint = false;        // append ":<8 hex>" keyed fingerprint to tags
   ControlMode controls = ControlMode::strip;
   bool keep_cr = true;             // keep \r (otherwise treated as a control character)
+  bool detect_pii = true;          // false: only secret rules and exact values run
   bool detect_injection = true;
   double injection_threshold = 0.5;  // injection_suspected when score >= this
 };

@@ -1,0 +1,175 @@
+#include "filter/sanitizer.h"
+
+#include <array>
+
+namespace cordon::filter_detail {
+namespace {
+
+constexpr std::string_view kFFFD = "\xEF\xBF\xBD";
+// Sequences longer than this are abandoned (the rest is shown as text), so an
+// unterminated OSC cannot swallow the output.
+constexpr uint32_t kMaxCsi = 256;
+constexpr uint32_t kMaxStr = 8192;
+
+// Bytes that need no attention in text state.
+constexpr std::array<bool, 256> make_plain(bool cr) {
+  std::array<bool, 256> t{};
+  for (int i = 0x20; i < 0x7F; ++i) t[i] = true;
+  t['\n'] = true;
+  t['\t'] = true;
+  if (cr) t['\r'] = true;
+  return t;
+}
+constexpr auto kPlain = make_plain(false);
+constexpr auto kPlainCr = make_plain(true);
+
+void append_escaped(uint32_t cp, std::string& out) {
+  static const char* hex = "0123456789abcdef";
+  if (cp < 0x100) {
+    out += "\\x";
+    out += hex[(cp >> 4) & 15];
+    out += hex[cp & 15];
+  } else {
+    out += "\\u";
+    for (int s = 12; s >= 0; s -= 4) out += hex[(cp >> s) & 15];
+  }
+}
+
+}  // namespace
+
+Sanitizer::Sanitizer(ControlMode mode, bool keep_cr) : mode_(mode), keep_cr_(keep_cr) {}
+
+void Sanitizer::push(std::string_view in, std::string& out) {
+  const auto& plain = keep_cr_ ? kPlainCr : kPlain;
+  const unsigned char* p = reinterpret_cast<const unsigned char*>(in.data());
+  std::size_t n = in.size(), i = 0;
+  out.reserve(out.size() + n);
+  while (i < n) {
+    if (st_ == St::text && u8_need_ == 0) {
+      std::size_t j = i;
+      while (j + 8 <= n && plain[p[j]] && plain[p[j + 1]] && plain[p[j + 2]] && plain[p[j + 3]] && plain[p[j + 4]] &&
+             plain[p[j + 5]] && plain[p[j + 6]] && plain[p[j + 7]])
+        j += 8;
+      while (j < n && plain[p[j]]) ++j;
+      if (j > i) {
+        out.append(in.data() + i, j - i);
+        i = j;
+        if (i == n) break;
+      }
+    }
+    byte(p[i++], out);
+  }
+}
+
+void Sanitizer::finish(std::string& out) {
+  if (u8_need_) {
+    out += kFFFD;
+    ++invalid_utf8;
+    u8_need_ = u8_have_ = 0;
+  }
+  st_ = St::text;
+}
+
+void Sanitizer::control(uint32_t cp, std::string& out) {
+  ++controls_removed;
+  if (mode_ == ControlMode::escape) {
+    append_escaped(cp, out);
+    return;
+  }
+  seq_len_ = 0;
+  if (cp == 0x1B) st_ = St::esc;
+  else if (cp == 0x9B) st_ = St::csi;
+  else if (cp == 0x9D) { st_ = St::str; str_is_osc_ = true; }
+  else if (cp == 0x90 || cp == 0x98 || cp == 0x9E || cp == 0x9F) { st_ = St::str; str_is_osc_ = false; }
+}
+
+void Sanitizer::code_point(uint32_t cp, std::string_view bytes, std::string& out) {
+  // Inside an escape sequence every code point is consumed.
+  switch (st_) {
+    case St::text: break;
+    case St::esc:
+      if (cp == '[') st_ = St::csi;
+      else if (cp == ']') { st_ = St::str; str_is_osc_ = true; }
+      else if (cp == 'P' || cp == 'X' || cp == '^' || cp == '_') { st_ = St::str; str_is_osc_ = false; }
+      else if (cp >= 0x20 && cp <= 0x2F) st_ = St::esc_inter;
+      else if (cp == 0x1B) return;  // ESC ESC: stay
+      else if (cp >= 0x30 && cp <= 0x7E) st_ = St::text;
+      else { st_ = St::text; break; }  // not a sequence: handle the code point as text
+      return;
+    case St::esc_inter:
+      if (cp >= 0x20 && cp <= 0x2F && ++seq_len_ < kMaxCsi) return;
+      st_ = St::text;
+      if (cp >= 0x30 && cp <= 0x7E) return;
+      break;
+    case St::csi:
+      if (cp >= 0x40 && cp <= 0x7E) { st_ = St::text; return; }
+      if (cp >= 0x20 && cp <= 0x3F && ++seq_len_ < kMaxCsi) return;
+      st_ = St::text;  // malformed: drop the sequence, treat this as text
+      break;
+    case St::str:
+      if (cp == 0x07 && str_is_osc_) { st_ = St::text; return; }
+      if (cp == 0x9C) { st_ = St::text; return; }
+      if (cp == 0x1B) { st_ = St::str_esc; return; }
+      if (++seq_len_ < kMaxStr) return;
+      st_ = St::text;
+      break;
+    case St::str_esc:
+      if (cp == '\\') { st_ = St::text; return; }
+      st_ = cp == 0x1B ? St::str_esc : St::str;
+      if (st_ == St::str && ++seq_len_ >= kMaxStr) { st_ = St::text; break; }
+      return;
+  }
+  bool keep;
+  if (cp < 0x20) keep = cp == '\n' || cp == '\t' || (cp == '\r' && keep_cr_);
+  else keep = !(cp == 0x7F || (cp >= 0x80 && cp <= 0x9F) || (cp >= 0x202A && cp <= 0x202E) || (cp >= 0x2066 && cp <= 0x2069));
+  if (keep) {
+    out.append(bytes);
+    return;
+  }
+  control(cp, out);
+}
+
+void Sanitizer::byte(unsigned char b, std::string& out) {
+  if (u8_need_ == 0) {
+    if (b < 0x80) {
+      char c = static_cast<char>(b);
+      code_point(b, std::string_view(&c, 1), out);
+      return;
+    }
+    if (b >= 0xC2 && b <= 0xDF) { u8_need_ = 2; u8_cp_ = b & 0x1Fu; }
+    else if (b >= 0xE0 && b <= 0xEF) { u8_need_ = 3; u8_cp_ = b & 0x0Fu; }
+    else if (b >= 0xF0 && b <= 0xF4) { u8_need_ = 4; u8_cp_ = b & 0x07u; }
+    else {
+      ++invalid_utf8;
+      if (st_ == St::text) out += kFFFD;
+      return;
+    }
+    u8_[0] = b;
+    u8_have_ = 1;
+    return;
+  }
+  // Continuation byte: check the allowed range (no overlongs, surrogates or > U+10FFFF).
+  unsigned char lo = 0x80, hi = 0xBF;
+  if (u8_have_ == 1) {
+    if (u8_[0] == 0xE0) lo = 0xA0;
+    else if (u8_[0] == 0xED) hi = 0x9F;
+    else if (u8_[0] == 0xF0) lo = 0x90;
+    else if (u8_[0] == 0xF4) hi = 0x8F;
+  }
+  if (b < lo || b > hi) {
+    ++invalid_utf8;
+    if (st_ == St::text) out += kFFFD;
+    u8_need_ = u8_have_ = 0;
+    byte(b, out);  // reprocess as a new start
+    return;
+  }
+  u8_[u8_have_++] = b;
+  u8_cp_ = (u8_cp_ << 6) | (b & 0x3Fu);
+  if (u8_have_ == u8_need_) {
+    std::string_view bytes(reinterpret_cast<const char*>(u8_), u8_have_);
+    u8_need_ = u8_have_ = 0;
+    code_point(u8_cp_, bytes, out);
+  }
+}
+
+}  // namespace cordon::filter_detail
