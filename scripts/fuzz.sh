@@ -6,8 +6,8 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 secs=${FUZZ_SECONDS:-60}
 CC=clang CXX=clang++ cmake -S . -B build-fuzz -G Ninja -DCORDON_FUZZ=ON -DCMAKE_BUILD_TYPE=RelWithDebInfo >/dev/null
-cmake --build build-fuzz -j"$(nproc)" --target fuzz_protocol fuzz_profile
-for t in protocol profile; do
+cmake --build build-fuzz -j"$(nproc)" --target fuzz_protocol fuzz_profile fuzz_filter
+for t in protocol profile filter; do
   work=$(mktemp -d)
   cp tests/fuzz/corpus/$t/* "$work/"
   echo "== fuzz_$t for ${secs}s"
