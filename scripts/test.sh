@@ -27,7 +27,7 @@ fi
 
 # The adversarial suite's own summary line (ctest runs one attack per process).
 echo "== adversarial suite"
-./build/tests/adversarial/cordon_adversarial_tests --gtest_brief=1 2>&1 | grep -E '^attacks: [0-9]+ contained: [0-9]+' || true
+./build/tests/adversarial/cordon_adversarial_tests --gtest_brief=1 2>&1 | grep -E '^attacks: [0-9]+ contained: [0-9]+|NOT CONTAINED|^\[  FAILED  \]' || true
 
 if [ "$(id -u)" -eq 0 ]; then
   # Users run `cordon run` without root: run the unit and sandbox suites
