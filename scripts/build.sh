@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
-# Configures and builds Cordon into ./build (Release with debug info).
+# Configures and builds Cordon into ./build (RelWithDebInfo, warnings as
+# errors: the code is warning-free with Debian 12's toolchain, and one
+# setting keeps the demo and the tests from rebuilding each other's tree).
 set -euo pipefail
 cd "$(dirname "$0")/.."
-WERROR=OFF
-[ "${CI:-}" = "true" ] && WERROR=ON
-cmake -S . -B build -G Ninja -DCORDON_WERROR="${CORDON_WERROR:-$WERROR}" >/dev/null
+cmake -S . -B build -G Ninja -DCORDON_WERROR="${CORDON_WERROR:-ON}" >/dev/null
 cmake --build build -j"$(nproc)"
