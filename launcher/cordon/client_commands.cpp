@@ -399,6 +399,150 @@ void add_connection_options(CLI::App* cmd, ClientOptions& o) {
   cmd->add_flag("--json", o.json, "Print the daemon's JSON response");
 }
 
+// ---------------------------------------------------------------- stats
+
+// Sends a request with fields. nullopt (with the exit status in `status`)
+// unless the daemon said ok.
+std::optional<json> request_op(const ClientOptions& o, json req, int& status) {
+  status = kExitSetupError;
+  auto resp = exchange(o, std::move(req), {}, kOpTimeoutMs);
+  if (!resp || !report(o, *resp)) return std::nullopt;
+  status = 0;
+  return resp;
+}
+
+// A count member as text ("0" when missing).
+std::string count_text(const json& obj, const char* key) {
+  const json* v = at(obj, key);
+  return v && v->is_number() ? cell(*v) : "0";
+}
+
+// A share (0..1) as "12.5%".
+std::string percent(const json* share) {
+  if (!share || !share->is_number()) return "-";
+  char buf[32];
+  std::snprintf(buf, sizeof buf, "%.1f%%", share->get<double>() * 100.0);
+  return buf;
+}
+
+// Milliseconds with about three significant digits; "-" for null.
+std::string ms(const json* v) {
+  if (!v || !v->is_number()) return "-";
+  double d = v->get<double>();
+  char buf[32];
+  std::snprintf(buf, sizeof buf, d < 10 ? "%.2f ms" : d < 100 ? "%.1f ms" : "%.0f ms", d);
+  return buf;
+}
+
+// {"ok": 4, "killed": 3} as "ok 4, killed 3"; `none` when empty.
+std::string counts_text(const json* obj, const char* none = "none") {
+  std::string out;
+  if (obj && obj->is_object())
+    for (const auto& [k, v] : obj->items()) out += (out.empty() ? "" : ", ") + printable(k) + " " + cell(v);
+  return out.empty() ? none : out;
+}
+
+std::string timing_text(const json& t) {
+  return count_text(t, "count") + " calls: mean " + ms(at(t, "mean_ms")) + ", p50 " + ms(at(t, "p50_ms")) + ", p95 " +
+         ms(at(t, "p95_ms")) + ", p99 " + ms(at(t, "p99_ms"));
+}
+
+// The scorecard's overall section, one figure per row.
+std::vector<Row> scorecard_rows(const json& sc) {
+  const json& exp = object_or_empty(at(sc, "exposure"));
+  const json& blk = object_or_empty(at(sc, "blocked"));
+  const json& cov = object_or_empty(at(sc, "coverage"));
+  const json& con = object_or_empty(at(sc, "contain"));
+  const json& lat = object_or_empty(at(sc, "latency"));
+  std::vector<Row> rows;
+  rows.push_back({"calls", count_text(sc, "calls") + " (" + counts_text(at(sc, "by_outcome")) + ")"});
+  rows.push_back({"sensitive outputs", count_text(exp, "sensitive_outputs") + " (" + percent(at(exp, "exposure_rate")) +
+                                           " of calls): " + count_text(exp, "redacted") + " redacted, " +
+                                           count_text(exp, "withheld") + " withheld (" + percent(at(exp, "withheld_share")) +
+                                           "), " + count_text(exp, "passed") + " passed"});
+  rows.push_back({"findings by rule", counts_text(at(exp, "redactions"))});
+  rows.push_back({"denied syscalls", count_text(blk, "denied_syscalls") + " (" + counts_text(at(blk, "denied_by_syscall")) + ")"});
+  rows.push_back({"blocked", count_text(blk, "violations") + " violations, " + count_text(blk, "forbidden_requests") +
+                                 " forbidden requests, " + count_text(blk, "limit_kills_total") + " limit kills (" +
+                                 counts_text(at(blk, "limit_kills")) + "), " + count_text(blk, "injection_flags") +
+                                 " injection flags, " + count_text(blk, "withheld_outputs") + " withheld outputs"});
+  rows.push_back({"refused", counts_text(at(sc, "refused"))});
+  rows.push_back({"control coverage", "full " + percent(at(cov, "full_coverage_share")) + " (" + count_text(cov, "full") +
+                                          " of " + count_text(cov, "sandboxed_calls") + "), required " +
+                                          percent(at(cov, "required_coverage_share")) + " (" + count_text(cov, "required") +
+                                          " of " + count_text(cov, "sandboxed_calls") + ")"});
+  std::string missing;
+  const json* m = at(cov, "missing");
+  if (m && m->is_object())
+    for (const auto& [control, where] : m->items())
+      missing += (missing.empty() ? "" : "; ") + printable(control) + " (" + counts_text(&where) + ")";
+  rows.push_back({"missing controls", missing.empty() ? "none" : missing});
+  rows.push_back({"time to contain", timing_text(con)});
+  rows.push_back({"  operator kills", timing_text(object_or_empty(at(con, "operator")))});
+  rows.push_back({"  automatic", timing_text(object_or_empty(at(con, "automatic")))});
+  rows.push_back({"setup latency", timing_text(object_or_empty(at(lat, "setup")))});
+  rows.push_back({"call latency", timing_text(object_or_empty(at(lat, "call")))});
+  rows.push_back({"queue time", timing_text(object_or_empty(at(lat, "queue")))});
+  return rows;
+}
+
+Row scorecard_tool_row(const std::string& tool, const json& t) {
+  const json& exp = object_or_empty(at(t, "exposure"));
+  const json& blk = object_or_empty(at(t, "blocked"));
+  const json& cov = object_or_empty(at(t, "coverage"));
+  const json& con = object_or_empty(at(t, "contain"));
+  const json& call = object_or_empty(at(object_or_empty(at(t, "latency")), "call"));
+  return {printable(tool),
+          count_text(t, "calls"),
+          counts_text(at(t, "by_outcome"), "-"),
+          count_text(exp, "sensitive_outputs") + " (" + count_text(exp, "withheld") + " withheld)",
+          count_text(blk, "denied_syscalls"),
+          count_text(blk, "violations"),
+          count_text(blk, "limit_kills_total"),
+          count_text(blk, "forbidden_requests"),
+          percent(at(cov, "full_coverage_share")),
+          ms(at(con, "mean_ms")),
+          ms(at(call, "p50_ms")),
+          ms(at(call, "p99_ms"))};
+}
+
+void print_stats(const json& stats) {
+  json flat = stats.is_object() ? stats : json::object();
+  flat.erase("scorecard");
+  std::vector<Row> rows;
+  flatten(flat, "", rows);
+  print_table({}, rows);
+  const json* sc = at(stats, "scorecard");
+  if (!sc || !sc->is_object()) return;
+  std::cout << "\nscorecard\n";
+  print_table({}, scorecard_rows(*sc));
+  std::vector<Row> tools;
+  const json* by_tool = at(*sc, "by_tool");
+  if (by_tool && by_tool->is_object())
+    for (const auto& [tool, t] : by_tool->items()) tools.push_back(scorecard_tool_row(tool, t));
+  if (tools.empty()) return;
+  std::cout << '\n';
+  print_table({"TOOL", "CALLS", "OUTCOMES", "SENSITIVE", "DENIED", "VIOLATIONS", "LIMIT KILLS", "FORBIDDEN",
+               "COVERAGE", "CONTAIN MEAN", "CALL P50", "CALL P99"},
+              tools);
+}
+
+// `cordon stats --prometheus`: the daemon's Prometheus text, as it is
+// (control characters other than newline and tab replaced).
+int stats_prometheus_command(const ClientOptions& o) {
+  int status = 0;
+  auto resp = request_op(o, {{"op", "stats"}, {"format", "prometheus"}}, status);
+  if (!resp || o.json) return status;
+  const json* text = at(*resp, "text");
+  if (!text || !text->is_string()) {
+    std::cerr << "cordon: cordond's stats response has no Prometheus text (does it support format=prometheus?)"
+              << std::endl;
+    return kExitSetupError;
+  }
+  write_all(1, printable(text->get<std::string>(), true));
+  return 0;
+}
+
 }  // namespace
 
 int call_command(const CallArgs& a) {
@@ -501,11 +645,7 @@ int tools_command(const ClientOptions& o) {
 int stats_command(const ClientOptions& o) {
   int status = 0;
   auto resp = simple_op(o, "stats", status);
-  if (resp && !o.json) {
-    std::vector<Row> rows;
-    flatten(object_or_empty(at(*resp, "stats")), "", rows);
-    print_table({}, rows);
-  }
+  if (resp && !o.json) print_stats(object_or_empty(at(*resp, "stats")));
   return status;
 }
 
@@ -551,6 +691,7 @@ void add_client_commands(CLI::App& app, ClientCommands& c) {
 
   c.stats_cmd = app.add_subcommand("stats", "Show the daemon's counters");
   add_connection_options(c.stats_cmd, c.stats);
+  c.stats_cmd->add_flag("--prometheus")->description("Print the figures in Prometheus text format");
 
   c.health_cmd = app.add_subcommand("health", "Check that cordond answers (exit 0 if healthy)");
   add_connection_options(c.health_cmd, c.health);
@@ -562,7 +703,8 @@ std::optional<int> run_client_command(const ClientCommands& c) {
   if (c.kill_cmd && c.kill_cmd->parsed()) return kill_command(c.kill);
   if (c.tools_cmd && c.tools_cmd->parsed())
     return c.tools_format.empty() ? tools_command(c.tools) : tools_format_command(c.tools, c.tools_format);
-  if (c.stats_cmd && c.stats_cmd->parsed()) return stats_command(c.stats);
+  if (c.stats_cmd && c.stats_cmd->parsed())
+    return c.stats_cmd->count("--prometheus") > 0 ? stats_prometheus_command(c.stats) : stats_command(c.stats);
   if (c.health_cmd && c.health_cmd->parsed()) return health_command(c.health);
   return std::nullopt;
 }

@@ -2,6 +2,7 @@
 #include <CLI/CLI.hpp>
 #include <iostream>
 
+#include "cordon/audit_command.h"
 #include "cordon/client_commands.h"
 #include "cordon/profile_commands.h"
 #include "cordon/run_command.h"
@@ -20,6 +21,9 @@ int main(int argc, char** argv) {
   cmd->add_option("-e,--env", run.env, "Variable K=V the profile lets callers pass");
   cmd->add_option("-t,--timeout", run.timeout, "Wall-time limit (e.g. 500ms, 2s), at most the profile's");
   cmd->add_flag("--json", run.json, "Print one JSON result object instead of the tool's output");
+  cmd->add_option("--secrets", run.secrets_file,
+                  "JSON file {\"name\": \"value\"} (mode 0600) with the secrets the profile grants");
+  cmd->add_option("--secret", run.secret_names, "Deliver only this granted secret (repeatable; default: all)");
   cmd->add_option("--test-skip-control", run.test_skip_control)->group("");  // tests only
   cmd->add_option("argv", run.argv, "The command to run (after --)")->required();
   cmd->positionals_at_end();
@@ -28,15 +32,19 @@ int main(int argc, char** argv) {
   cordon::cli::add_client_commands(app, client);
   cordon::cli::ProfileCommands profile;
   cordon::cli::add_profile_commands(app, profile);
+  cordon::cli::AuditCommands audit;
+  cordon::cli::add_audit_commands(app, audit);
 
   try {
     app.parse(argc, argv);
   } catch (const CLI::ParseError& e) {
     int rc = app.exit(e);
-    return rc == 0 ? 0 : 125;
+    if (rc != 0) return cordon::cli::audit_usage_status(audit).value_or(125);
+    return 0;
   }
   if (cmd->parsed()) return cordon::cli::run_command(run);
   if (auto rc = cordon::cli::run_client_command(client)) return *rc;
   if (auto rc = cordon::cli::run_profile_command(profile)) return *rc;
+  if (auto rc = cordon::cli::run_audit_command(audit)) return *rc;
   return 125;
 }

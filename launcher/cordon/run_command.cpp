@@ -12,7 +12,9 @@
 
 #include "cordon/host.h"
 #include "cordon/profile.h"
+#include "cordon/filter_rules.h"
 #include "cordon/sandbox.h"
+#include "cordon/secrets.h"
 
 namespace cordon::cli {
 namespace {
@@ -115,8 +117,33 @@ int run_command(const RunArgs& a) {
     req.wall_time_ms = ms;
   }
 
+  FilterRulesCache rules_cache;
+  FilterRulesCache::Lookup rules = rules_cache.for_profile(*load.profile);
+  if (!rules.rules) return emit(setup_error_result("output_filter", rules.error, load.profile.get()), a.json);
+  req.rules = rules.rules;
+
+  if (a.secrets_file || !load.profile->secrets.empty()) {
+    std::shared_ptr<const SecretStore> store = SecretStore::empty();
+    if (a.secrets_file) {
+      SecretStore::Load sl = SecretStore::load_json_file(*a.secrets_file);
+      if (!sl.store) {
+        std::string detail;
+        for (const auto& e : sl.errors) detail += (detail.empty() ? "" : "\n") + e;
+        return emit(setup_error_result("secrets", detail, load.profile.get()), a.json);
+      }
+      store = sl.store;
+    }
+    SecretStore::Lookup got = store->values_for("local", *load.profile, a.secret_names, random_fingerprint_key());
+    if (!got.error_code.empty())
+      return emit(setup_error_result("secrets", got.error + (a.secrets_file ? "" : " (give --secrets FILE)"),
+                                     load.profile.get()),
+                  a.json);
+    req.secrets = std::move(got.values);
+  }
+
   HostInfo host = probe_host();
   PlanOutcome plan = make_plan(load.profile, req, host);
+  wipe(req.secrets);
   if (!plan.ok()) {
     std::string detail;
     bool required = false;

@@ -15,6 +15,8 @@ struct RunArgs {
   std::optional<std::string> stdin_file;
   std::vector<std::string> env;         // K=V
   std::optional<std::string> timeout;   // duration, narrows the profile's
+  std::optional<std::string> secrets_file;  // JSON {"name": "value"}, mode 0600, ours
+  std::optional<std::vector<std::string>> secret_names;  // narrows the grant
   bool json = false;
   std::string test_skip_control;        // hidden, tests only
   std::vector<std::string> argv;

@@ -12,7 +12,7 @@ ConfigLoad parse_config(const std::string& text, const std::string& origin) {
   if (!r.object(*j, "")) return out;
   r.only(*j, "",
          {"socket", "socket_mode", "socket_group", "profile_dirs", "policy", "max_running", "max_queued",
-          "max_connections", "max_line_bytes", "idle_timeout_ms", "shutdown_grace_ms", "kill_on_disconnect"});
+          "max_connections", "max_line_bytes", "idle_timeout_ms", "shutdown_grace_ms", "kill_on_disconnect", "secrets_dir", "audit"});
   DaemonConfig c;
   r.get(*j, "socket", "", c.socket_path);
   std::string mode;
@@ -43,6 +43,14 @@ ConfigLoad parse_config(const std::string& text, const std::string& origin) {
   r.get(*j, "idle_timeout_ms", "", c.idle_timeout_ms, 10, 3'600'000);
   r.get(*j, "shutdown_grace_ms", "", c.shutdown_grace_ms, 0, 3'600'000);
   r.get(*j, "kill_on_disconnect", "", c.kill_on_disconnect);
+  r.get(*j, "secrets_dir", "", c.secrets_dir);
+  if (!c.secrets_dir.empty() && c.secrets_dir[0] != '/') r.error("secrets_dir", "must be an absolute path");
+  if (j->contains("audit")) {
+    AuditSettingsLoad a = parse_audit_settings((*j)["audit"]);
+    for (const auto& e : a.errors) r.error("audit", e);
+    if (a.settings) c.audit = *a.settings;
+    if (!c.audit.path.empty() && c.audit.path[0] != '/') r.error("audit.path", "must be an absolute path");
+  }
   if (c.socket_path.empty() || c.socket_path[0] != '/') r.error("socket", "must be an absolute path");
   if (c.socket_path.size() > 100) r.error("socket", "path too long for a Unix socket");
   if (out.errors.empty()) out.config = c;

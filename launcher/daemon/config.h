@@ -7,6 +7,8 @@
 #include <string>
 #include <vector>
 
+#include "cordon/audit.h"
+
 namespace cordon::daemon {
 
 struct DaemonConfig {
@@ -22,6 +24,13 @@ struct DaemonConfig {
   std::uint64_t idle_timeout_ms = 30'000;   // for a half-written line
   std::uint64_t shutdown_grace_ms = 5'000;  // SIGTERM: running calls get this long
   bool kill_on_disconnect = true;
+  // Per-tenant secret store: <secrets_dir>/<tenant>/<name> (cordon/secrets.h).
+  // "" = no secrets; a profile that grants one then gets `secret_unavailable`.
+  std::string secrets_dir;
+  // The audit log ("audit": {"path": ..., "durability": ..., ...}, see
+  // cordon/audit.h). Empty path = no log file (records still go in
+  // responses).
+  AuditSettings audit;
 };
 
 struct ConfigLoad {

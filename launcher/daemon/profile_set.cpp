@@ -3,6 +3,8 @@
 #include <algorithm>
 #include <filesystem>
 
+#include "cordon/filter_rules.h"
+
 namespace cordon::daemon {
 
 ProfileSetLoad load_profile_set(const std::vector<std::string>& dirs) {
@@ -20,6 +22,15 @@ ProfileSetLoad load_profile_set(const std::vector<std::string>& dirs) {
       for (const auto& e : load.errors) out.errors.push_back(e.to_string());
       if (load.ok() && !set->by_name.count(load.profile->name)) set->by_name[load.profile->name] = load.profile;
     }
+  }
+  FilterRulesCache rules;
+  for (const auto& [name, profile] : set->by_name) {
+    FilterRulesCache::Lookup l = rules.for_profile(*profile);
+    if (!l.rules) {
+      out.errors.push_back(profile->source_path + ": output.rules: " + l.error);
+      continue;
+    }
+    set->rules_by_name[name] = l.rules;
   }
   if (out.errors.empty()) out.set = std::move(set);
   return out;

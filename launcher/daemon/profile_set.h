@@ -6,12 +6,15 @@
 #include <string>
 #include <vector>
 
+#include "cordon/filter.h"
 #include "cordon/profile.h"
 
 namespace cordon::daemon {
 
 struct ProfileSet {
   std::map<std::string, std::shared_ptr<const Profile>> by_name;
+  // The compiled output-filter rules of each profile (same keys).
+  std::map<std::string, std::shared_ptr<const RuleSet>> rules_by_name;
 };
 
 struct ProfileSetLoad {
@@ -20,7 +23,8 @@ struct ProfileSetLoad {
 };
 
 // Loads every *.json in the directories; a name found in an earlier
-// directory wins. Any invalid file fails the whole load.
+// directory wins. Any invalid file (or output-filter rules file) fails the
+// whole load.
 ProfileSetLoad load_profile_set(const std::vector<std::string>& dirs);
 
 }  // namespace cordon::daemon

@@ -41,7 +41,8 @@ Decoded decode_run(Request r, const json& j) {
                                      {"env", Type::Object},
                                      {"workspace", Type::String},
                                      {"timeout_ms", Type::Unsigned},
-                                     {"stream", Type::Bool}});
+                                     {"stream", Type::Bool},
+                                     {"secrets", Type::Array}});
   if (!err.empty()) return bad(err);
   if (!j.contains("tool")) return bad("'tool' is required");
   if (j.contains("argv") == j.contains("arguments")) return bad("give exactly one of 'argv' and 'arguments'");
@@ -65,6 +66,13 @@ Decoded decode_run(Request r, const json& j) {
   if (j.contains("workspace")) run.workspace = j["workspace"].get<std::string>();
   if (j.contains("timeout_ms")) run.timeout_ms = j["timeout_ms"].get<std::uint64_t>();
   run.stream = j.value("stream", false);
+  if (j.contains("secrets")) {
+    run.secrets.emplace();
+    for (const auto& n : j["secrets"]) {
+      if (!n.is_string()) return bad("'secrets' must be an array of secret names");
+      run.secrets->push_back(n.get<std::string>());
+    }
+  }
   r.body = std::move(run);
   return r;
 }
@@ -103,7 +111,18 @@ std::variant<Request, ProtocolError> decode_request(std::string_view line) {
   r.op = j["op"].get<std::string>();
   if (r.op == "run") return decode_run(std::move(r), j);
   if (r.op == "kill") return decode_kill(std::move(r), j);
-  if (r.op == "ps" || r.op == "tools" || r.op == "stats" || r.op == "health" || r.op == "reload") {
+  if (r.op == "stats") {
+    std::string err = check_fields(j, {{"format", Type::String}});
+    if (!err.empty()) return ProtocolError{r.id, "bad_request", err};
+    StatsRequest st;
+    const std::string format = j.value("format", "json");
+    if (format != "json" && format != "prometheus")
+      return ProtocolError{r.id, "bad_request", "'format' must be \"json\" or \"prometheus\""};
+    st.prometheus = format == "prometheus";
+    r.body = st;
+    return r;
+  }
+  if (r.op == "ps" || r.op == "tools" || r.op == "health" || r.op == "reload") {
     std::string err = check_fields(j, {});
     if (!err.empty()) return ProtocolError{r.id, "bad_request", err};
     return r;

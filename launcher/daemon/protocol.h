@@ -24,6 +24,8 @@ struct RunRequest {
   std::optional<std::string> workspace;
   std::optional<std::uint64_t> timeout_ms;
   bool stream = false;
+  // Narrows the profile's secret grants to these names (absent: all).
+  std::optional<std::vector<std::string>> secrets;
 };
 
 struct KillRequest {
@@ -31,10 +33,14 @@ struct KillRequest {
   std::string value;  // call id, tool or tenant
 };
 
+struct StatsRequest {
+  bool prometheus = false;  // "format": "prometheus" (else "json")
+};
+
 struct Request {
   nlohmann::json id;   // string or integer, echoed in every reply
   std::string op;      // run ps kill tools stats health reload
-  std::variant<std::monostate, RunRequest, KillRequest> body;
+  std::variant<std::monostate, RunRequest, KillRequest, StatsRequest> body;
 };
 
 struct ProtocolError {

@@ -1,5 +1,10 @@
 #include "daemon/server.h"
 
+#include "daemon/audit_record.h"
+
+#include <atomic>
+#include <chrono>
+
 #include <algorithm>
 #include <fcntl.h>
 #include <grp.h>
@@ -65,7 +70,52 @@ Server::~Server() {
   if (lock_fd_ >= 0) close(lock_fd_);
 }
 
+bool Server::load_secrets(std::string& err) {
+  if (config_.secrets_dir.empty()) return true;
+  SecretStore::Load l = SecretStore::load_dir(config_.secrets_dir);
+  if (!l.store) {
+    for (const auto& e : l.errors) err += (err.empty() ? "" : "; ") + e;
+    return false;
+  }
+  secrets_ = l.store;
+  spdlog::info("secret store: {} secrets for {} tenants", secrets_->secret_count(), secrets_->tenant_count());
+  return true;
+}
+
+bool Server::open_audit(std::string& err) {
+  if (config_.audit.path.empty()) {
+    spdlog::warn("no audit log configured: audit records go only into responses");
+    return true;
+  }
+  AuditOpen o = AuditWriter::open(config_.audit.path, config_.audit.options);
+  if (!o.ok()) {
+    err = "audit log: " + o.error;
+    return false;
+  }
+  audit_ = std::move(o.writer);
+  const AuditRecovery& rec = audit_->recovery();
+  spdlog::info("audit log {} ({}), continuing at seq {}", config_.audit.path,
+               audit_durability_name(config_.audit.options.durability), rec.last_seq + 1);
+  if (rec.truncated_bytes > 0 || !rec.anchor_mismatch.empty())
+    audit_event("audit_recovered", nullptr,
+                {{"truncated_bytes", rec.truncated_bytes}, {"anchor_mismatch", rec.anchor_mismatch}});
+  audit_event("daemon_start", nullptr,
+              {{"version", CORDON_VERSION}, {"pid", getpid()}, {"profiles", profiles_->by_name.size()},
+               {"tenants", policy_.tenants.size()}});
+  return true;
+}
+
+void Server::audit_event(const std::string& kind, const Peer* who, nlohmann::ordered_json fields) {
+  if (!audit_) return;
+  AuditAppend a = audit_->append(event_record_body(kind, who, std::move(fields)));
+  if (!a.ok()) {
+    ++stats_.refused["audit_failed"];
+    spdlog::error("audit log: cannot record {} event: {}", kind, a.error);
+  }
+}
+
 bool Server::start(std::string& err) {
+  if (!load_secrets(err) || !open_audit(err)) return false;
   const std::string& path = config_.socket_path;
   std::string dir = path.substr(0, path.rfind('/'));
   if (!dir.empty()) mkdir(dir.c_str(), 0755);
@@ -89,6 +139,7 @@ bool Server::start(std::string& err) {
     err = "cannot listen on " + path + ": " + ec.message();
     return false;
   }
+  owns_socket_file_ = true;
   chmod(path.c_str(), config_.socket_mode);
   if (!config_.socket_group.empty()) {
     group* g = getgrnam(config_.socket_group.c_str());
@@ -96,6 +147,22 @@ bool Server::start(std::string& err) {
       err = "cannot give " + path + " to group '" + config_.socket_group + "'";
       return false;
     }
+  }
+  accept();
+  return true;
+}
+
+bool Server::start_on_listener(int listen_fd, std::string& err) {
+  if (!load_secrets(err) || !open_audit(err)) {
+    close(listen_fd);
+    return false;
+  }
+  boost::system::error_code ec;
+  acceptor_.assign(asio::local::stream_protocol(), listen_fd, ec);
+  if (ec) {
+    close(listen_fd);
+    err = "cannot serve the passed socket: " + ec.message();
+    return false;
   }
   accept();
   return true;
@@ -131,7 +198,12 @@ void Server::session_closed(Session* s) {
 void Server::reply_error(const std::shared_ptr<Session>& s, const json& id, const std::string& code,
                          const std::string& message) {
   ++stats_.refused[code];
-  if (const Tenant* t = policy_.tenant_for(s->peer())) ++tenant_stats_[t->name].refused[code];
+  const Tenant* t = policy_.tenant_for(s->peer());
+  if (t) ++tenant_stats_[t->name].refused[code];
+  scorecard_.record_refusal(code, t ? t->name : "", "");
+  // Access denials are operator events (malformed input is only counted).
+  if (code == "forbidden" || code == "unknown_tool" || code == "secret_unavailable" || code == "invalid_workspace")
+    audit_event("denied", &s->peer(), {{"tenant", t ? t->name : ""}, {"code", code}, {"message", message}});
   s->send(error_json(id, code, message));
 }
 
@@ -143,7 +215,7 @@ void Server::handle_line(const std::shared_ptr<Session>& s, const std::string& l
   if (r.op == "kill") return op_kill(s, r.id, std::get<KillRequest>(r.body));
   if (r.op == "ps") return op_ps(s, r.id);
   if (r.op == "tools") return op_tools(s, r.id);
-  if (r.op == "stats") return op_stats(s, r.id);
+  if (r.op == "stats") return op_stats(s, r.id, std::get<StatsRequest>(r.body));
   if (r.op == "health") return op_health(s, r.id);
   if (r.op == "reload") return op_reload(s, r.id);
   reply_error(s, r.id, "unknown_op", "unknown op '" + r.op + "'");
@@ -193,7 +265,14 @@ void Server::op_run(const std::shared_ptr<Session>& s, const json& id, const Run
     return reply_error(s, id, "invalid_request", "profile '" + tool + "' takes no host workspace");
   }
 
+  cr.rules = profiles_->rules_by_name.at(it->first);
+  if (!profile->secrets.empty() || req.secrets) {
+    SecretStore::Lookup got = secrets_->values_for(tenant->name, *profile, req.secrets, fingerprint_key_);
+    if (!got.error_code.empty()) return reply_error(s, id, got.error_code, got.error);
+    cr.secrets = std::move(got.values);
+  }
   PlanOutcome plan = make_plan(profile, cr, host_);
+  wipe(cr.secrets);  // the plan holds its own copies, wiped when it goes
   if (!plan.ok()) {
     std::string msg;
     for (const auto& e : plan.errors) msg += (msg.empty() ? "" : "; ") + e.to_string();
@@ -203,6 +282,15 @@ void Server::op_run(const std::shared_ptr<Session>& s, const json& id, const Run
   const std::string call_id = "c-" + std::to_string(next_call_++);
   const bool stream = req.stream;
   std::weak_ptr<Session> weak = s;
+  // What ps, logs and the audit record show of argv: filtered like output.
+  auto ctx = std::make_shared<CallContext>();
+  ctx->call_id = call_id;
+  ctx->tenant = tenant->name;
+  ctx->peer = s->peer();
+  ctx->tool = tool;
+  ctx->argv = filter_argv(cr.rules, cr.argv);
+  const auto accepted = std::chrono::steady_clock::now();
+  auto started_at = std::make_shared<std::atomic<std::int64_t>>(0);
   CallSpec spec;
   spec.call_id = call_id;
   spec.tenant = tenant->name;
@@ -210,14 +298,16 @@ void Server::op_run(const std::shared_ptr<Session>& s, const json& id, const Run
   spec.tenant_max_queued = tenant->max_queued;
   spec.peer = s->peer();
   spec.tool = tool;
-  spec.argv = cr.argv;
+  spec.argv = ctx->argv;
   spec.plan = std::move(plan.plan);
+  spec.on_started = [this, weak, id, call_id, stream, started_at, accepted] {
+    started_at->store(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - accepted).count());
+    if (!stream) return;
+    asio::post(io_, [weak, id, call_id] {
+      if (auto ss = weak.lock()) ss->send({{"id", id}, {"event", "started"}, {"call_id", call_id}});
+    });
+  };
   if (stream) {
-    spec.on_started = [this, weak, id, call_id] {
-      asio::post(io_, [weak, id, call_id] {
-        if (auto ss = weak.lock()) ss->send({{"id", id}, {"event", "started"}, {"call_id", call_id}});
-      });
-    };
     spec.on_output = [this, weak, id, call_id](int stream_no, std::string_view chunk) {
       asio::post(io_, [weak, id, call_id, stream_no, data = std::string(chunk)] {
         if (auto ss = weak.lock())
@@ -227,16 +317,45 @@ void Server::op_run(const std::shared_ptr<Session>& s, const json& id, const Run
     };
   }
   const std::string tenant_name = tenant->name;
-  spec.on_done = [this, weak, id, call_id, tenant_name, profile](Result r) {
+  // On the worker thread: the audit record is durable before the response
+  // is queued (a crash loses no acknowledged record).
+  spec.on_done = [this, weak, id, call_id, tenant_name, profile, ctx, started_at, accepted](Result r) {
     if (r.profile_name.empty()) {
       r.profile_name = profile->name;
       r.profile_version = profile->version;
       r.profile_sha256 = profile->content_sha256;
     }
-    asio::post(io_, [this, weak, id, call_id, tenant_name, r = std::move(r)]() mutable {
+    const auto total = std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - accepted).count();
+    const std::int64_t started = started_at->load();
+    ctx->queued_us = static_cast<std::uint64_t>(started > 0 ? started : total);
+    ctx->total_us = static_cast<std::uint64_t>(total);
+    json response = {{"id", id}, {"ok", true}, {"call_id", call_id}, {"tenant", tenant_name}, {"result", to_json(r)}};
+    if (audit_) {
+      AuditAppend a = audit_->append(call_record_body(*ctx, *profile, r));
+      if (a.ok()) {
+        response["audit"] = *a.record;
+      } else {
+        spdlog::error("audit log: cannot record call {}: {}", call_id, a.error);
+        response = error_json(id, "audit_failed",
+                              "the call ran but its audit record could not be written; the result is withheld");
+        response["call_id"] = call_id;
+      }
+    } else {
+      response["audit"] = call_record_body(*ctx, *profile, r);
+    }
+    asio::post(io_, [this, weak, call_id, tenant_name, ctx, profile, response = std::move(response), r = std::move(r)]() mutable {
+      CallRecord rec;
+      rec.tool = profile->name;
+      rec.tenant = tenant_name;
+      rec.result = &r;
+      rec.required_controls = profile->require;
+      rec.operator_kill = r.outcome == Outcome::Killed;
+      rec.queued_us = ctx->queued_us;
+      rec.total_us = ctx->total_us;
+      scorecard_.record_call(rec);
       if (auto ss = weak.lock()) {
         ss->calls().erase(call_id);
-        ss->send({{"id", id}, {"ok", true}, {"call_id", call_id}, {"tenant", tenant_name}, {"result", to_json(r)}});
+        ss->send(response);
       }
       call_finished(call_id, tenant_name, std::move(r));
     });
@@ -267,6 +386,7 @@ void Server::call_finished(const std::string& call_id, const std::string& tenant
       it->killed.push_back({{"call_id", call_id}, {"contain_ms", static_cast<double>(r.contain_us) / 1000.0}});
     }
     if (it->waiting.empty()) {
+      audit_event("kill", &it->peer, {{"request", it->request}, {"killed", it->killed}});
       if (auto ss = it->session.lock()) ss->send({{"id", it->id}, {"ok", true}, {"killed", it->killed}});
       it = pending_kills_.erase(it);
     } else {
@@ -311,6 +431,9 @@ void Server::op_kill(const std::shared_ptr<Session>& s, const json& id, const Ki
   PendingKill pk;
   pk.session = s;
   pk.id = id;
+  pk.peer = s->peer();
+  static const char* const kBy[] = {"call_id", "tool", "tenant", "all"};
+  pk.request = {{"by", kBy[static_cast<int>(req.by)]}, {"value", req.value}};
   pk.waiting.insert(hit.begin(), hit.end());
   pending_kills_.push_back(std::move(pk));
 }
@@ -332,10 +455,15 @@ void Server::op_tools(const std::shared_ptr<Session>& s, const json& id) {
   s->send({{"id", id}, {"ok", true}, {"tools", tools}});
 }
 
-void Server::op_stats(const std::shared_ptr<Session>& s, const json& id) {
+void Server::op_stats(const std::shared_ptr<Session>& s, const json& id, const StatsRequest& req) {
   bool admin = policy_.is_admin(s->peer());
   const Tenant* tenant = policy_.tenant_for(s->peer());
   if (!admin && !tenant) return reply_error(s, id, "forbidden", "uid " + std::to_string(s->peer().uid) + " is not mapped to a tenant");
+  if (req.prometheus) {
+    if (!admin) return reply_error(s, id, "forbidden", "the Prometheus exposition covers every tenant: admins only");
+    double up = std::chrono::duration<double>(std::chrono::steady_clock::now() - started_).count();
+    return s->send({{"id", id}, {"ok", true}, {"text", scorecard_.prometheus(calls_.running(), calls_.queued(), up)}});
+  }
   const Stats& st = admin ? stats_ : tenant_stats_[tenant->name];
   std::size_t running = 0, queued = 0;
   for (const auto& v : calls_.list()) {
@@ -346,6 +474,7 @@ void Server::op_stats(const std::shared_ptr<Session>& s, const json& id) {
   json j = {{"uptime_s", uptime},         {"running", running},          {"queued", queued},
             {"calls_total", st.calls_total}, {"by_outcome", st.by_outcome}, {"refused", st.refused}};
   if (admin) j["connections"] = sessions_.size();
+  j["scorecard"] = scorecard_.to_json(admin ? std::nullopt : std::optional<std::string>(tenant->name));
   s->send({{"id", id}, {"ok", true}, {"stats", j}});
 }
 
@@ -372,24 +501,35 @@ std::vector<std::string> Server::reload() {
   PolicyLoad pol = load_policy(config_.policy_path);
   std::vector<std::string> errors = ps.errors;
   errors.insert(errors.end(), pol.errors.begin(), pol.errors.end());
+  SecretStore::Load sec;
+  if (!config_.secrets_dir.empty()) {
+    sec = SecretStore::load_dir(config_.secrets_dir);
+    errors.insert(errors.end(), sec.errors.begin(), sec.errors.end());
+  }
   if (!errors.empty()) {
     for (const auto& e : errors) spdlog::warn("reload refused: {}", e);
+    audit_event("reload", nullptr, {{"ok", false}, {"errors", errors.size()}});
     return errors;
   }
   profiles_ = ps.set;
   policy_ = std::move(*pol.policy);
+  if (sec.store) secrets_ = sec.store;  // running calls keep the values they were given
   spdlog::info("reloaded {} profiles, {} tenants", profiles_->by_name.size(), policy_.tenants.size());
+  audit_event("reload", nullptr,
+              {{"ok", true}, {"profiles", profiles_->by_name.size()}, {"tenants", policy_.tenants.size()},
+               {"secrets", secrets_->secret_count()}});
   return {};
 }
 
 void Server::shutdown() {
   if (shutting_down_) return;
   shutting_down_ = true;
+  audit_event("daemon_stop", nullptr, {{"running", calls_.running()}, {"queued", calls_.queued()}});
   spdlog::info("shutting down: {} running, {} queued, grace {} ms", calls_.running(), calls_.queued(),
                config_.shutdown_grace_ms);
   boost::system::error_code ec;
   acceptor_.close(ec);
-  unlink(config_.socket_path.c_str());
+  if (owns_socket_file_) unlink(config_.socket_path.c_str());
   calls_.stop_accepting();
   calls_.kill([](const CallView& v) { return v.state == "queued"; });
   shutdown_deadline_ = std::chrono::steady_clock::now() + std::chrono::milliseconds(config_.shutdown_grace_ms);

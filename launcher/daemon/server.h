@@ -15,12 +15,15 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cordon/audit.h"
 #include "cordon/host.h"
+#include "cordon/secrets.h"
 #include "daemon/call_manager.h"
 #include "daemon/config.h"
 #include "daemon/policy.h"
 #include "daemon/profile_set.h"
 #include "daemon/protocol.h"
+#include "daemon/scorecard.h"
 
 namespace cordon::daemon {
 
@@ -40,6 +43,10 @@ class Server {
 
   // Takes the lock file, binds and starts accepting. False with `err`.
   bool start(std::string& err);
+  // Socket activation: serves `listen_fd`, an already-listening socket the
+  // service manager bound. Takes the fd; the socket file is not ours, so it
+  // is never unlinked, chmod-ed or locked. False with `err`.
+  bool start_on_listener(int listen_fd, std::string& err);
   // SIGTERM: stop accepting, let running calls finish within the grace
   // period, kill the rest, then stop the loop.
   void shutdown();
@@ -57,6 +64,8 @@ class Server {
     nlohmann::json id;
     std::set<std::string> waiting;
     nlohmann::json killed = nlohmann::json::array();
+    Peer peer;
+    nlohmann::ordered_json request;
   };
 
   void accept();
@@ -66,17 +75,25 @@ class Server {
   void op_ps(const std::shared_ptr<Session>& s, const nlohmann::json& id);
   void op_kill(const std::shared_ptr<Session>& s, const nlohmann::json& id, const KillRequest& req);
   void op_tools(const std::shared_ptr<Session>& s, const nlohmann::json& id);
-  void op_stats(const std::shared_ptr<Session>& s, const nlohmann::json& id);
+  void op_stats(const std::shared_ptr<Session>& s, const nlohmann::json& id, const StatsRequest& req);
   void op_health(const std::shared_ptr<Session>& s, const nlohmann::json& id);
   void op_reload(const std::shared_ptr<Session>& s, const nlohmann::json& id);
   void call_finished(const std::string& call_id, const std::string& tenant, Result r);
   void check_stopped();
+  bool load_secrets(std::string& err);
+  bool open_audit(std::string& err);
+  // Appends an operator event to the audit log (loop thread); failures are
+  // logged and counted, never fatal to the request.
+  void audit_event(const std::string& kind, const Peer* who, nlohmann::ordered_json fields);
 
   boost::asio::io_context& io_;
   DaemonConfig config_;
   Policy policy_;
   std::shared_ptr<const ProfileSet> profiles_;
+  std::shared_ptr<const SecretStore> secrets_ = SecretStore::empty();
+  FingerprintKey fingerprint_key_ = random_fingerprint_key();
   HostInfo host_;
+  std::unique_ptr<AuditWriter> audit_;  // null when no audit path is configured
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::steady_timer stop_timer_;
   CallManager calls_;
@@ -85,9 +102,11 @@ class Server {
   std::map<std::string, std::string> call_tenant_;
   std::vector<PendingKill> pending_kills_;
   Stats stats_;
+  Scorecard scorecard_;
   std::map<std::string, Stats> tenant_stats_;
   std::uint64_t next_call_ = 1;
   int lock_fd_ = -1;
+  bool owns_socket_file_ = false;  // start() bound it: shutdown() unlinks it
   bool shutting_down_ = false;
   std::chrono::steady_clock::time_point started_;
   std::chrono::steady_clock::time_point shutdown_deadline_;

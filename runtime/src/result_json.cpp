@@ -31,6 +31,33 @@ nlohmann::ordered_json stream_json(const OutputStream& s) {
   return j;
 }
 
+nlohmann::ordered_json filter_json(const OutputFilterSummary& f) {
+  nlohmann::ordered_json j;
+  j["applied"] = f.applied;
+  j["rules_version"] = f.rules_version;
+  j["data_class"] = f.data_class;
+  j["max_data_class"] = f.max_data_class;
+  j["redacted"] = f.redacted;
+  auto counts = nlohmann::ordered_json::object();
+  for (const auto& [rule, n] : f.redactions) counts[rule] = n;
+  j["redactions"] = counts;
+  j["withheld"] = f.withheld;
+  j["withheld_reason"] = f.withheld ? nlohmann::ordered_json(f.withheld_reason) : nlohmann::ordered_json(nullptr);
+  auto flags = nlohmann::ordered_json::array();
+  for (const auto& i : f.injection)
+    flags.push_back({{"stream", i.stream}, {"rule", i.rule}, {"category", i.category}, {"offset", i.offset},
+                     {"length", i.length}, {"weight", i.weight}, {"obfuscated", i.obfuscated}});
+  j["injection"] = {{"action", f.injection_action}, {"suspected", f.injection_suspected},
+                    {"score", f.injection_score}, {"flags", flags}};
+  j["enveloped"] = f.enveloped;
+  j["streamed"] = f.streamed;
+  j["secrets_guarded"] = f.secrets_guarded;
+  j["controls_removed"] = f.controls_removed;
+  j["invalid_utf8"] = f.invalid_utf8;
+  j["filter_us"] = f.filter_us;
+  return j;
+}
+
 }  // namespace
 
 nlohmann::ordered_json to_json(const Result& r) {
@@ -59,6 +86,11 @@ nlohmann::ordered_json to_json(const Result& r) {
   }
   j["denied_syscalls"] = denials;
   j["dangerous_opt_ins"] = r.dangerous_opt_ins;
+  j["filter"] = filter_json(r.filter);
+  auto secrets = nlohmann::ordered_json::array();
+  for (const auto& g : r.secrets)
+    secrets.push_back({{"name", g.name}, {"delivery", g.delivery}, {"fingerprint", g.fingerprint}});
+  j["secrets"] = secrets;
   j["profile"] = {{"name", r.profile_name}, {"version", r.profile_version}, {"sha256", r.profile_sha256}};
   return j;
 }

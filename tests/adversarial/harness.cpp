@@ -1,5 +1,7 @@
 #include "harness.h"
 
+#include "cordon/filter.h"
+
 #include <arpa/inet.h>
 #include <dirent.h>
 #include <fcntl.h>
@@ -32,6 +34,11 @@ namespace cordon::adv {
 namespace fs = std::filesystem;
 
 namespace {
+
+std::shared_ptr<const RuleSet> test_rules() {
+  static const std::shared_ptr<const RuleSet> rules = RuleSet::load_default();
+  return rules;
+}
 
 std::string env_or(const char* name, const char* fallback) {
   const char* v = std::getenv(name);
@@ -424,6 +431,7 @@ AttackRun::AttackRun(const AttackSpec& spec, const std::string& skip,
     return bait_->expand(a);
   };
   CallRequest req;
+  req.rules = test_rules();
   req.argv = {"/work/tool", marker_};
   for (const auto& a : spec.args) req.argv.push_back(expand(a));
   if (!spec.stdin_path.empty()) req.stdin_path = expand(spec.stdin_path);

@@ -15,6 +15,7 @@
 #include <fstream>
 #include <sstream>
 #include <thread>
+#include <tuple>
 
 #ifndef CORDOND_BIN
 #define CORDOND_BIN ""
@@ -140,13 +141,36 @@ Daemon::Daemon(DaemonOptions o) {
   probe["limits"]["pids"] = 2048;
   probe["limits"]["wall_time"] = "60s";
   write_file(profile_dir() + "/probe.json", probe.dump(2));
+  {
+    // Output above "internal" is withheld.
+    auto q = base_profile();
+    q["name"] = "guarded";
+    q["output"] = {{"max_data_class", "internal"}};
+    write_file(profile_dir() + "/guarded.json", q.dump(2));
+  }
+  if (o.secrets) {
+    auto st = base_profile();
+    st["name"] = "secret-tool";
+    st["secrets"] = {{{"name", "gh_token"}, {"env", "GH_TOKEN"}}, {{"name", "db_pass"}, {"file", "/run/secrets/db_pass"}}};
+    write_file(profile_dir() + "/secret-tool.json", st.dump(2));
+    mkdir(secrets_dir().c_str(), 0700);
+    for (const auto& [tenant, tok, db] : {std::tuple<std::string, std::string, std::string>{"alice", kAliceToken, kAliceDb},
+                                          {"bob", kBobToken, kBobDb}}) {
+      const std::string t = secrets_dir() + "/" + tenant;
+      mkdir(t.c_str(), 0700);
+      write_file(t + "/gh_token", tok + "\n");
+      write_file(t + "/db_pass", db);
+      chmod((t + "/gh_token").c_str(), 0600);
+      chmod((t + "/db_pass").c_str(), 0400);
+    }
+  }
   nlohmann::json policy = {
       {"tenants",
        {{"alice",
-         {{"uids", {kAlice}}, {"tools", {"sh", "probe", "rg", "git"}}, {"workspace_root", alice_root()},
+         {{"uids", {kAlice}}, {"tools", {"sh", "probe", "rg", "git", "secret-tool", "guarded"}}, {"workspace_root", alice_root()},
           {"max_running", o.tenant_max_running}, {"max_queued", o.tenant_max_queued}}},
         {"bob",
-         {{"uids", {kBob}}, {"tools", {"sh"}}, {"workspace_root", bob_root()},
+         {{"uids", {kBob}}, {"tools", {"sh", "secret-tool"}}, {"workspace_root", bob_root()},
           {"max_running", o.tenant_max_running}, {"max_queued", o.tenant_max_queued}}}}},
       {"admins", {{"uids", {0}}}}};
   write_file(dir_.path() + "/policy.json", policy.dump(2));
@@ -160,6 +184,11 @@ Daemon::Daemon(DaemonOptions o) {
                            {"max_line_bytes", o.max_line_bytes},
                            {"idle_timeout_ms", o.idle_timeout_ms},
                            {"shutdown_grace_ms", o.shutdown_grace_ms}};
+  if (o.secrets) config["secrets_dir"] = secrets_dir();
+  if (o.audit) {
+    std::filesystem::create_directories(dir_.path() + "/audit");
+    config["audit"] = {{"path", audit_path()}, {"durability", "fsync_each"}};
+  }
   write_file(dir_.path() + "/cordond.json", config.dump(2));
 
   std::string bin = cordond_bin();
@@ -174,7 +203,7 @@ Daemon::Daemon(DaemonOptions o) {
     execl(bin.c_str(), bin.c_str(), "--config", cfg.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }
-  for (int i = 0; i < 400 && !ready_; ++i) {
+  for (int i = 0; i < 3000 && !ready_; ++i) {  // up to 30 s on a loaded machine
     int fd = connect_unix(socket_);
     if (fd >= 0) {
       close(fd);

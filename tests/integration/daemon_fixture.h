@@ -54,7 +54,17 @@ struct DaemonOptions {
   unsigned idle_timeout_ms = 400;
   unsigned max_line_bytes = 65536;
   unsigned shutdown_grace_ms = 300;
+  // A secret store (secrets_dir/<tenant>/<name>) and a profile "secret-tool"
+  // (sh) granting gh_token as $GH_TOKEN and db_pass as /run/secrets/db_pass.
+  bool secrets = false;
+  // The audit log at dir()/audit/audit.log (durability fsync_each).
+  bool audit = true;
 };
+
+inline const std::string kAliceToken = "ghp_A1iceT0kenQw3Zt7Vb1Nm4Hc6Jd0Fs5Ga2Pe";
+inline const std::string kAliceDb = "alice-Db-pass/Secret+42";
+inline const std::string kBobToken = "ghp_B0bT0kenXy9Lk2Qw3Zt7Vb1Nm4Hc6Jd0Fs5G";
+inline const std::string kBobDb = "bob-Db-pass/Other+99";
 
 class Daemon {
  public:
@@ -70,6 +80,8 @@ class Daemon {
   std::string alice_root() const { return dir_.path() + "/ws/alice"; }
   std::string bob_root() const { return dir_.path() + "/ws/bob"; }
   std::string profile_dir() const { return dir_.path() + "/profiles"; }
+  std::string secrets_dir() const { return dir_.path() + "/secrets"; }
+  std::string audit_path() const { return dir_.path() + "/audit/audit.log"; }
   std::string log() const;
 
   // A connection whose peer uid is `uid` (root: 0 = admin).

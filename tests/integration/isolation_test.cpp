@@ -185,6 +185,7 @@ TEST(Isolation, LauncherEnvironmentDoesNotLeak) {
 TEST(Isolation, CallerMayPassOnlyAllowedVariables) {
   auto p = profile_from(base_profile());
   CallRequest ok;
+  ok.rules = test_rules();
   ok.argv = {"/bin/sh", "-c", "echo $ALLOWED_VAR"};
   ok.env = {{"ALLOWED_VAR", "v1"}};
   PlanOutcome plan = make_plan(p, ok, probe_host());

@@ -138,6 +138,7 @@ TEST(Limits, TmpfsSizeIsBounded) {
 TEST(Limits, RequestCanOnlyNarrowTheTimeout) {
   auto p = profile_from(base_profile());
   CallRequest req;
+  req.rules = test_rules();
   req.argv = {"/bin/sh", "-c", "sleep 5"};
   req.wall_time_ms = 300;
   PlanOutcome plan = make_plan(p, req, probe_host());
@@ -151,6 +152,7 @@ TEST(Limits, RequestCanOnlyNarrowTheTimeout) {
 TEST(Limits, CancelFdKillsTheCall) {
   auto p = profile_from(base_profile());
   CallRequest req;
+  req.rules = test_rules();
   req.argv = {"/bin/sh", "-c", "sleep 30"};
   PlanOutcome plan = make_plan(p, req, probe_host());
   ASSERT_TRUE(plan.ok());

@@ -41,6 +41,11 @@ nlohmann::json base_profile() {
   return j;
 }
 
+std::shared_ptr<const RuleSet> test_rules() {
+  static const std::shared_ptr<const RuleSet> rules = RuleSet::load_default();
+  return rules;
+}
+
 std::shared_ptr<const Profile> profile_from(const nlohmann::json& j) {
   ProfileLoad load = parse_profile(j.dump(), "test-profile.json");
   for (const auto& e : load.errors) ADD_FAILURE() << e.to_string();
@@ -51,6 +56,7 @@ Result run(const nlohmann::json& profile, const RunSpec& spec) {
   auto p = profile_from(profile);
   if (!p) return setup_error_result("profile", "invalid test profile", nullptr);
   CallRequest req;
+  req.rules = test_rules();
   req.argv = spec.argv;
   req.workdir = spec.workdir;
   req.stdin_data = spec.stdin_data;

@@ -9,6 +9,7 @@
 
 #include <nlohmann/json.hpp>
 
+#include "cordon/filter.h"
 #include "cordon/host.h"
 #include "cordon/profile.h"
 #include "cordon/sandbox.h"
@@ -23,6 +24,9 @@ inline constexpr const char* kProbe = "/opt/probe/cordon-probe";
 std::string probe_dir();
 std::string cordon_bin();
 std::string profiles_dir();
+
+// The shipped output-filter rules, loaded once per test process.
+std::shared_ptr<const RuleSet> test_rules();
 
 // A strict profile for the probe tool and sh, as JSON (tests tweak it).
 nlohmann::json base_profile();

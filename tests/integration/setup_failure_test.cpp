@@ -23,6 +23,7 @@ TEST(SetupFailure, SourceRemovedAfterPlanningFailsInTheChildStep) {
   prof["filesystem"]["binds"].push_back({{"source", extra.path()}, {"target", "/extra"}});
   auto p = profile_from(prof);
   CallRequest req;
+  req.rules = test_rules();
   req.argv = {"/bin/sh", "-c", "echo should-not-run"};
   PlanOutcome plan = make_plan(p, req, probe_host());
   ASSERT_TRUE(plan.ok());
@@ -42,6 +43,7 @@ TEST(SetupFailure, WorkspaceSwappedForASymlinkIsRefused) {
   prof["filesystem"]["workspace"] = {{"mode", "rw"}, {"target", "/work"}};
   auto p = profile_from(prof);
   CallRequest req;
+  req.rules = test_rules();
   req.argv = {"/bin/sh", "-c", "ls /work"};
   req.workdir = ws;
   PlanOutcome plan = make_plan(p, req, probe_host());

@@ -19,6 +19,7 @@ Result run_shipped(const std::string& name, std::vector<std::string> argv, const
   auto p = shipped(name);
   if (!p) return setup_error_result("profile", "missing", nullptr);
   CallRequest req;
+  req.rules = test_rules();
   req.argv = std::move(argv);
   req.workdir = workdir;
   PlanOutcome plan = make_plan(p, req, probe_host());
@@ -100,6 +101,7 @@ Result run_in(const std::string& profile, std::vector<std::string> argv, const T
   auto p = resolve_profile(profile, {profiles_dir()}).profile;
   if (!p) return setup_error_result("profile", "missing " + profile, nullptr);
   CallRequest req;
+  req.rules = test_rules();
   req.argv = std::move(argv);
   req.workdir = ws.path();
   req.stdin_data = std::move(stdin_data);

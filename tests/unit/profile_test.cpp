@@ -1211,3 +1211,50 @@ TEST(ProfileResolveTest, PathsAreLoadedDirectly) {
 
 }  // namespace
 }  // namespace cordon
+
+namespace cordon {
+namespace {
+
+TEST(ProfileOutputTest, DefaultsAreStrictButNeverWithhold) {
+  const ProfileLoad load = parse_profile(R"({"schema":1,"name":"e","version":"1","exec":["/bin/echo"]})", "e.json");
+  ASSERT_TRUE(load.ok());
+  const OutputPolicy& o = load.profile->output;
+  EXPECT_TRUE(o.redact);
+  EXPECT_TRUE(o.pii);
+  EXPECT_EQ(o.max_data_class, "restricted");
+  EXPECT_EQ(o.injection, InjectionAction::Flag);
+  EXPECT_TRUE(load.profile->dangerous_opt_ins().empty());
+}
+
+TEST(ProfileOutputTest, ParsesEveryField) {
+  const ProfileLoad load = parse_profile(R"({"schema":1,"name":"e","version":"1","exec":["/bin/echo"],
+    "output": {"dangerous_disable_redaction": true, "fingerprint": true, "control_chars": "escape", "pii": false,
+               "max_data_class": "internal", "injection": "withhold", "injection_threshold": 0.7,
+               "rules": ["extra.json", "/etc/cordon/rules/site.json"]}})", "/etc/cordon/profiles/e.json");
+  ASSERT_TRUE(load.ok()) << load.errors[0].to_string();
+  const OutputPolicy& o = load.profile->output;
+  EXPECT_FALSE(o.redact);
+  EXPECT_TRUE(o.fingerprint);
+  EXPECT_EQ(o.control_chars, ControlCharMode::Escape);
+  EXPECT_FALSE(o.pii);
+  EXPECT_EQ(o.max_data_class, "internal");
+  EXPECT_EQ(o.injection, InjectionAction::Withhold);
+  EXPECT_DOUBLE_EQ(o.injection_threshold, 0.7);
+  EXPECT_EQ(o.rules, (std::vector<std::string>{"/etc/cordon/profiles/extra.json", "/etc/cordon/rules/site.json"}));
+  EXPECT_EQ(load.profile->dangerous_opt_ins(), std::vector<std::string>{"dangerous_disable_redaction"});
+}
+
+TEST(ProfileOutputTest, EveryOutputErrorIsReportedAtOnce) {
+  const ProfileLoad load = parse_profile(R"({"schema":1,"name":"e","version":"1","exec":["/bin/echo"],
+    "output": {"redact": false, "max_data_class": "secret", "injection": "maybe", "injection_threshold": 1.5,
+               "pii": "yes", "rules": ["a.json", "a.json", ""]}})", "e.json");
+  ASSERT_FALSE(load.ok());
+  std::string all;
+  for (const auto& e : load.errors) all += e.to_string() + "\n";
+  for (const char* field : {"output.redact", "output.max_data_class", "output.injection", "output.injection_threshold",
+                            "output.pii", "output.rules[1]", "output.rules[2]"})
+    EXPECT_NE(all.find(std::string("e.json: ") + field + ":"), std::string::npos) << field << "\n" << all;
+}
+
+}  // namespace
+}  // namespace cordon

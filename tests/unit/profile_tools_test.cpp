@@ -3,6 +3,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include <map>
+
 #include "cordon/profile_tools.h"
 
 namespace cordon {
@@ -112,6 +114,40 @@ TEST(ProfileDiff, RemovingALimitWidens) {
   ASSERT_EQ(d.size(), 1u);
   EXPECT_EQ(d[0].kind, DiffLine::Kind::Widens);
   EXPECT_EQ(d[0].text, "5 s -> unlimited");
+}
+
+}  // namespace
+}  // namespace cordon
+
+namespace cordon {
+namespace {
+
+TEST(ProfileOutputPolicy, LooserOutputPolicyWidensAndIsExplained) {
+  auto a = nlohmann::json::parse(R"({"schema": 1, "name": "t", "version": "1", "exec": ["/usr/bin/jq"],
+    "filesystem": {"binds": ["/usr"]}, "require": ["landlock"],
+    "output": {"max_data_class": "internal", "injection": "withhold"}})");
+  auto b = a;
+  b["output"] = {{"max_data_class", "restricted"}, {"injection", "off"}, {"dangerous_disable_redaction", true}, {"pii", false}};
+  ProfileLoad la = parse_profile(a.dump(), "a.json");
+  ProfileLoad lb = parse_profile(b.dump(), "b.json");
+  ASSERT_TRUE(la.ok() && lb.ok());
+  auto d = diff_profiles(*la.profile, *lb.profile);
+  std::map<std::string, DiffLine::Kind> kinds;
+  for (const auto& l : d) kinds[l.field] = l.kind;
+  EXPECT_EQ(kinds.at("output.max_data_class"), DiffLine::Kind::Widens);
+  EXPECT_EQ(kinds.at("output.injection"), DiffLine::Kind::Widens);
+  EXPECT_EQ(kinds.at("output.dangerous_disable_redaction"), DiffLine::Kind::Widens);
+  EXPECT_EQ(kinds.at("output.pii"), DiffLine::Kind::Widens);
+  auto back = diff_profiles(*lb.profile, *la.profile);
+  for (const auto& l : back) EXPECT_NE(l.kind, DiffLine::Kind::Widens) << l.field;
+
+  Explanation ea = explain_profile(*la.profile);
+  Explanation eb = explain_profile(*lb.profile);
+  EXPECT_GT(eb.score, ea.score + 2.5);
+  std::string warnings;
+  for (const auto& w : lint_profile(*lb.profile)) warnings += w + "\n";
+  EXPECT_NE(warnings.find("dangerous_disable_redaction"), std::string::npos) << warnings;
+  EXPECT_NE(warnings.find("output.injection"), std::string::npos) << warnings;
 }
 
 }  // namespace

@@ -87,6 +87,42 @@ struct Environment {
   std::vector<std::string> pass;           // names a caller may pass
 };
 
+// What the output filter does with what a tool prints (see filter.h and
+// profiles/README.md, section "output").
+enum class InjectionAction {
+  Flag,      // report, and wrap the output in an untrusted-data envelope
+  Withhold,  // report, and replace the output with a notice
+  Off,       // no prompt-injection detection
+};
+enum class ControlCharMode { Strip, Escape };
+
+struct OutputPolicy {
+  // false only through the explicit opt-in "dangerous_disable_redaction":
+  // findings are then counted and classified but the text is left as is.
+  bool redact = true;
+  bool fingerprint = false;          // [REDACTED:<id>:<8 hex keyed fingerprint>]
+  ControlCharMode control_chars = ControlCharMode::Strip;
+  bool pii = true;                   // run the personal-data rules
+  // The highest data class the output may carry to the agent: "public",
+  // "internal", "confidential" or "restricted" (the default: never withhold
+  // for class; secrets are still redacted). Above it the output is withheld.
+  std::string max_data_class = "restricted";
+  InjectionAction injection = InjectionAction::Flag;
+  double injection_threshold = 0.5;  // score in (0,1] at which a flag is raised
+  // Extra rules files (absolute, or relative to the profile's directory),
+  // applied over the shipped rules: same id replaces, "disabled" removes.
+  std::vector<std::string> rules;
+};
+
+// A secret the profile grants its tool, by name (looked up in the caller's
+// tenant's secret store), and how it is delivered. Exactly one of env/file.
+struct SecretGrant {
+  std::string name;  // [A-Za-z0-9_.-]{1,64}
+  std::string env;   // deliver as this environment variable, or
+  std::string file;  // as a file at this absolute path (mode 0400, owned by
+                     // the tool's uid, in a fresh per-call read-only tmpfs)
+};
+
 // Controls that can be missing on some hosts (others are always required).
 // Names: "landlock", "cgroup_memory", "cgroup_pids", "cgroup_cpu",
 //        "clear_groups".
@@ -109,6 +145,8 @@ struct Profile {
   Environment env;
   Syscalls syscalls;
   std::vector<std::string> require;
+  OutputPolicy output;
+  std::vector<SecretGrant> secrets;
 
   // The tool as a model sees it (optional): schema + argv template.
   std::optional<ToolDefinition> tool;
@@ -122,7 +160,8 @@ struct Profile {
   std::string content_sha256;  // hex SHA-256 of the file's bytes
 
   // The explicit dangerous opt-ins this profile makes, e.g.
-  // "dangerous_host_network", "dangerous_allow:ptrace".
+  // "dangerous_host_network", "dangerous_allow:ptrace",
+  // "dangerous_disable_redaction".
   std::vector<std::string> dangerous_opt_ins() const;
 };
 
@@ -147,6 +186,9 @@ ProfileLoad parse_profile(const std::string& text, const std::string& origin);
 
 // The names the `require` field accepts.
 const std::vector<std::string>& optional_control_names();
+
+// True when `name` is a valid secret name: ^[A-Za-z0-9_.-]{1,64}$.
+bool is_valid_secret_name(const std::string& name);
 
 // True when `name` is a valid profile name: ^[a-z0-9][a-z0-9._-]{0,63}$.
 bool is_valid_profile_name(const std::string& name);

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <cstdint>
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -53,6 +54,46 @@ struct OutputStream {
   bool truncated = false;
 };
 
+// One prompt-injection hit (never the text itself).
+struct InjectionFlag {
+  std::string stream;    // "stdout" or "stderr"
+  std::string rule;      // e.g. "override-ignore-previous"
+  std::string category;  // override | role_marker | exfiltration | tool_call
+  std::uint64_t offset = 0;  // in the stream's sanitised text
+  std::uint64_t length = 0;
+  double weight = 0;
+  bool obfuscated = false;
+};
+
+// What the output filter found and did (counts and rule ids, never values).
+struct OutputFilterSummary {
+  bool applied = false;            // false only for calls that never ran
+  std::string rules_version;
+  std::map<std::string, std::uint64_t> redactions;  // rule id -> count
+  std::string data_class = "public";  // highest class found in either stream
+  std::string max_data_class;         // the profile's ceiling
+  bool redacted = true;               // false: dangerous_disable_redaction
+  bool withheld = false;
+  std::string withheld_reason;        // "data_class" or "injection"
+  std::string injection_action;       // "flag", "withhold" or "off"
+  bool injection_suspected = false;
+  double injection_score = 0;
+  std::vector<InjectionFlag> injection;
+  bool enveloped = false;             // output wrapped as untrusted data
+  bool streamed = true;               // chunks were passed on as they came
+  std::vector<std::string> secrets_guarded;  // names of exact-value rules
+  std::uint64_t controls_removed = 0;
+  std::uint64_t invalid_utf8 = 0;
+  std::uint64_t filter_us = 0;        // CPU time spent filtering
+};
+
+// A secret delivered to the call (never its value).
+struct GrantedSecret {
+  std::string name;
+  std::string delivery;     // "env:NAME" or "file:/path"
+  std::string fingerprint;  // short keyed fingerprint
+};
+
 struct Result {
   Outcome outcome = Outcome::SetupError;
   std::string detail;             // human-readable cause
@@ -78,6 +119,9 @@ struct Result {
   std::vector<Control> controls;
   std::vector<Denial> denials;
   std::vector<std::string> dangerous_opt_ins;
+
+  OutputFilterSummary filter;
+  std::vector<GrantedSecret> secrets;
 
   std::string profile_name;
   std::string profile_version;

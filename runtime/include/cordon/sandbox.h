@@ -23,6 +23,24 @@
 
 namespace cordon {
 
+class RuleSet;  // cordon/filter.h
+
+// A value that must never appear in what the call returns (a credential
+// injected into it): the output filter matches it raw and encoded.
+struct GuardedValue {
+  std::string name;   // reported as rule "exact:<name>"
+  std::string value;  // at least 4 bytes
+};
+
+// The value of a secret the profile grants, supplied by the caller (the
+// daemon's secret store, or `cordon run --secrets`). make_plan delivers it
+// as the profile's grant says and guards it in the output filter.
+struct SecretValue {
+  std::string name;         // a name in profile.secrets
+  std::string value;        // at least 4 bytes, no NUL for env delivery
+  std::string fingerprint;  // short keyed fingerprint for the record (never the value)
+};
+
 // How one call runs (the caller's part); the profile says what it may do.
 struct CallRequest {
   std::vector<std::string> argv;                           // argv[0] must be allowed by profile.exec
@@ -31,6 +49,15 @@ struct CallRequest {
   std::optional<std::string> stdin_data;                   // literal stdin (alternative to stdin_path)
   std::vector<std::pair<std::string, std::string>> env;    // names must be in profile.env.pass
   std::optional<std::uint64_t> wall_time_ms;               // may only narrow the profile's
+  // The compiled output-filter rules for the profile (FilterRulesCache).
+  // Required: nothing a tool prints leaves unfiltered.
+  std::shared_ptr<const RuleSet> rules;
+  std::vector<GuardedValue> guarded;
+  // Values for the profile's secret grants. Only these are delivered: a
+  // caller narrows the grant by leaving names out; a name the profile does
+  // not grant is a plan error. Buffers holding values are wiped when the
+  // plan is destroyed.
+  std::vector<SecretValue> secrets;
 };
 
 struct PlanError {
@@ -55,8 +82,11 @@ PlanOutcome make_plan(std::shared_ptr<const Profile> profile, const CallRequest&
 struct RunOptions {
   // When this fd becomes readable the call is killed (outcome Killed).
   int cancel_fd = -1;
-  // Called from run_plan's thread with each chunk of captured output
-  // (stream 1 = stdout, 2 = stderr), as it arrives, within the caps.
+  // Called from run_plan's thread with each chunk of filtered output
+  // (stream 1 = stdout, 2 = stderr), as it arrives, within the caps. Not
+  // called at all when the profile may withhold output (max_data_class
+  // below restricted, or injection "withhold"): the final Result then
+  // carries the output (result.filter.streamed = false).
   std::function<void(int stream, std::string_view chunk)> on_output;
   // Called once the sandbox is set up and the tool is starting.
   std::function<void()> on_started;

@@ -228,6 +228,25 @@ void build_root(State& st) {
   }
 }
 
+// Granted secrets as files (before the tmpfs holding them is sealed).
+void write_secret_files(State& st) {
+  const ChildSpec& sp = *st.spec;
+  for (std::size_t i = 0; i < sp.n_secret_files; ++i) {
+    const SecretFile& f = sp.secret_files[i];
+    int fd = open(f.path, O_CREAT | O_EXCL | O_WRONLY | O_NOFOLLOW | O_CLOEXEC, 0400);
+    check(st, Step::SecretFiles, fd);
+    std::size_t off = 0;
+    while (off < f.len) {
+      ssize_t n = write(fd, f.data + off, f.len - off);
+      if (n < 0 && errno == EINTR) continue;
+      if (n <= 0) fail(st, Step::SecretFiles, n < 0 ? errno : EIO);
+      off += static_cast<std::size_t>(n);
+    }
+    close(fd);
+  }
+  mark(st, Step::SecretFiles);
+}
+
 void seal_and_pivot(State& st) {
   const ChildSpec& sp = *st.spec;
   for (std::size_t i = 0; i < sp.n_mounts; ++i) {
@@ -443,6 +462,7 @@ void run_child(const ChildSpec& spec) {
   mark(st, Step::MountPrivate);
 
   build_root(st);
+  write_secret_files(st);
   seal_and_pivot(st);
 
   check(st, Step::Hostname, sethostname(spec.hostname, str_len(spec.hostname)));
@@ -498,6 +518,7 @@ const char* step_name(Step s) {
     case Step::TmpfsMounts: return "tmpfs_mounts";
     case Step::MountProc: return "mount_proc";
     case Step::MountDev: return "mount_dev";
+    case Step::SecretFiles: return "secret_files";
     case Step::RootReadOnly: return "root_read_only";
     case Step::PivotRoot: return "pivot_root";
     case Step::Hostname: return "hostname";

@@ -35,6 +35,7 @@ enum class Step : std::uint32_t {
   TmpfsMounts,      // size-limited tmpfs mounts (/tmp, workspace tmpfs, ...)
   MountProc,        // fresh /proc for the new pid namespace (+ ro /proc/sys)
   MountDev,         // minimal /dev
+  SecretFiles,      // granted secrets written into their (then read-only) tmpfs
   RootReadOnly,     // the root tmpfs (and /dev) become read-only
   PivotRoot,        // pivot_root into the new root, old root detached
   Hostname,
@@ -62,6 +63,7 @@ const char* step_name(Step s);
 inline constexpr std::size_t kMaxMounts = 96;
 inline constexpr std::size_t kMaxLandlockRules = 96;
 inline constexpr std::size_t kMaxRlimits = 8;
+inline constexpr std::size_t kMaxSecretFiles = 16;
 
 enum class MountKind : std::uint8_t { Bind, Tmpfs, Symlink, Proc, DevBind };
 
@@ -78,6 +80,14 @@ struct MountOp {
 struct LandlockRule {
   const char* path = nullptr;    // inside the new root
   std::uint64_t access = 0;      // LANDLOCK_ACCESS_FS_* (masked to file rights for files)
+};
+
+// A granted secret delivered as a file: created with O_EXCL, mode 0400,
+// owned by the tool's ids, in a tmpfs that becomes read-only before pivot.
+struct SecretFile {
+  const char* path = nullptr;  // full path under the staging root
+  const char* data = nullptr;
+  std::size_t len = 0;
 };
 
 struct Rlimit {
@@ -109,6 +119,8 @@ struct ChildSpec {
   const char* root_options = nullptr;
   MountOp mounts[kMaxMounts];
   std::size_t n_mounts = 0;
+  SecretFile secret_files[kMaxSecretFiles];
+  std::size_t n_secret_files = 0;
   const char* cwd = "/";
   const char* hostname = "cordon";
 

@@ -9,6 +9,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <algorithm>
 #include <array>
 #include <cerrno>
 #include <cstdint>
@@ -54,10 +55,14 @@ constexpr std::uint64_t kMaxFileBytes = 1 * kMiB;
 // Mount targets the sandbox sets up itself.
 constexpr std::array<std::string_view, 2> kReservedTargets{"/proc", "/dev"};
 
-constexpr std::array<std::string_view, 16> kTopLevelKeys{
+constexpr std::array<std::string_view, 3> kSecretKeys{"name", "env", "file"};
+constexpr std::array<std::string_view, 18> kTopLevelKeys{
     "schema", "name",    "version",  "description", "owner",
     "exec",   "filesystem", "network", "limits",    "env",
-    "syscalls", "require", "hostname", "uid",       "gid", "tool"};
+    "syscalls", "require", "hostname", "uid",       "gid", "tool", "output", "secrets"};
+constexpr std::array<std::string_view, 8> kOutputKeys{
+    "dangerous_disable_redaction", "fingerprint", "control_chars", "pii",
+    "max_data_class", "injection", "injection_threshold", "rules"};
 constexpr std::array<std::string_view, 3> kFilesystemKeys{"binds", "tmpfs",
                                                           "workspace"};
 constexpr std::array<std::string_view, 4> kBindKeys{"source", "target",
@@ -90,6 +95,21 @@ constexpr std::array<EnumName<NetworkMode>, 2> kNetworkModes{{
 constexpr std::array<EnumName<SyscallAction>, 2> kSyscallActions{{
     {"kill", SyscallAction::Kill},
     {"errno", SyscallAction::Errno},
+}};
+constexpr std::array<EnumName<InjectionAction>, 3> kInjectionActions{{
+    {"flag", InjectionAction::Flag},
+    {"withhold", InjectionAction::Withhold},
+    {"off", InjectionAction::Off},
+}};
+constexpr std::array<EnumName<ControlCharMode>, 2> kControlCharModes{{
+    {"strip", ControlCharMode::Strip},
+    {"escape", ControlCharMode::Escape},
+}};
+constexpr std::array<EnumName<std::string_view>, 4> kDataClasses{{
+    {"public", "public"},
+    {"internal", "internal"},
+    {"confidential", "confidential"},
+    {"restricted", "restricted"},
 }};
 constexpr std::array<EnumName<OutputLimitAction>, 2> kOutputLimitActions{{
     {"kill", OutputLimitAction::Kill},
@@ -1266,6 +1286,175 @@ void parse_tool(const json& root, Profile& profile, Errors& errors) {
   if (!allowed) errors.add("tool.argv[0]", "'" + a0 + "' is not one of the profile's exec entries");
 }
 
+void parse_output_rules(const json& value, const std::string& path,
+                        OutputPolicy& output, Errors& errors) {
+  if (!check_type(value, Type::Array, path, errors)) return;
+  std::map<std::string, std::string> seen;
+  for_each_element(value, path, [&](const json& element,
+                                    const std::string& element_path_) {
+    const auto file = read_text(element, element_path_, errors, 1, 4096);
+    if (!file) return;
+    if (check_unique(*file, element_path_, seen, errors)) {
+      output.rules.push_back(*file);
+    }
+  });
+}
+
+void parse_output(const json& root, Profile& profile, Errors& errors) {
+  optional_field(root, "output", "", [&](const json& value,
+                                         const std::string& path) {
+    if (!check_object(value, path, kOutputKeys, errors)) return;
+    OutputPolicy& output = profile.output;
+    optional_field(value, "dangerous_disable_redaction", path,
+                   [&](const json& member, const std::string& member_path_) {
+                     const auto off = read_bool(member, member_path_, errors);
+                     if (off) output.redact = !*off;
+                   });
+    optional_field(value, "fingerprint", path,
+                   [&](const json& member, const std::string& member_path_) {
+                     assign(read_bool(member, member_path_, errors),
+                            output.fingerprint);
+                   });
+    optional_field(value, "pii", path,
+                   [&](const json& member, const std::string& member_path_) {
+                     assign(read_bool(member, member_path_, errors),
+                            output.pii);
+                   });
+    optional_field(value, "control_chars", path,
+                   [&](const json& member, const std::string& member_path_) {
+                     assign(read_enum(member, member_path_, errors,
+                                      kControlCharModes),
+                            output.control_chars);
+                   });
+    optional_field(value, "max_data_class", path,
+                   [&](const json& member, const std::string& member_path_) {
+                     const auto cls = read_enum(member, member_path_, errors,
+                                                kDataClasses);
+                     if (cls) output.max_data_class = std::string(*cls);
+                   });
+    optional_field(value, "injection", path,
+                   [&](const json& member, const std::string& member_path_) {
+                     assign(read_enum(member, member_path_, errors,
+                                      kInjectionActions),
+                            output.injection);
+                   });
+    optional_field(value, "injection_threshold", path,
+                   [&](const json& member, const std::string& member_path_) {
+                     if (!check_type(member, Type::Number, member_path_,
+                                     errors)) {
+                       return;
+                     }
+                     const double t = member.get<double>();
+                     if (!(t > 0 && t <= 1)) {
+                       errors.add(member_path_,
+                                  "must be a number greater than 0 and at "
+                                  "most 1");
+                       return;
+                     }
+                     output.injection_threshold = t;
+                   });
+    optional_field(value, "rules", path,
+                   [&](const json& member, const std::string& member_path_) {
+                     parse_output_rules(member, member_path_, output, errors);
+                   });
+  });
+}
+
+void parse_secret(const json& value, const std::string& path, Profile& profile,
+                  std::map<std::string, std::string>& names,
+                  std::map<std::string, std::string>& targets, Errors& errors) {
+  if (!check_object(value, path, kSecretKeys, errors)) return;
+  SecretGrant grant;
+  bool ok = true;
+  required_field(value, "name", path, errors,
+                 [&](const json& member, const std::string& member_path_) {
+                   const auto name = read_string(member, member_path_, errors);
+                   if (!name) {
+                     ok = false;
+                     return;
+                   }
+                   if (!is_valid_secret_name(*name)) {
+                     errors.add(member_path_, quote(*name) +
+                                                  " is not a valid secret name "
+                                                  "(1 to 64 of A-Z a-z 0-9 _ . -)");
+                     ok = false;
+                     return;
+                   }
+                   ok = check_unique(*name, member_path_, names, errors) && ok;
+                   grant.name = *name;
+                 });
+  const bool has_env = value.contains("env");
+  const bool has_file = value.contains("file");
+  if (has_env == has_file) {
+    errors.add(path, "give exactly one of \"env\" (a variable name) or "
+                     "\"file\" (an absolute path)");
+    return;
+  }
+  optional_field(value, "env", path,
+                 [&](const json& member, const std::string& member_path_) {
+                   const auto name = read_string(member, member_path_, errors);
+                   if (!name || !check_env_name(*name, member_path_, errors)) {
+                     ok = false;
+                     return;
+                   }
+                   if (profile.env.set.count(*name) ||
+                       std::find(profile.env.pass.begin(), profile.env.pass.end(),
+                                 *name) != profile.env.pass.end()) {
+                     errors.add(member_path_, quote(*name) +
+                                                  " is also in env.set or env.pass");
+                     ok = false;
+                     return;
+                   }
+                   ok = check_unique("env:" + *name, member_path_, targets, errors) && ok;
+                   grant.env = *name;
+                 });
+  optional_field(value, "file", path,
+                 [&](const json& member, const std::string& member_path_) {
+                   const auto file = read_absolute_path(member, member_path_, errors);
+                   if (!file) {
+                     ok = false;
+                     return;
+                   }
+                   const auto slash = file->rfind('/');
+                   if (slash == 0 || *file == "/") {
+                     errors.add(member_path_, "must be inside a directory "
+                                              "(e.g. /run/secrets/token), not at the root");
+                     ok = false;
+                     return;
+                   }
+                   if (auto problem = reserved_target_problem(file->substr(0, slash))) {
+                     errors.add(member_path_, *problem);
+                     ok = false;
+                     return;
+                   }
+                   ok = check_unique("file:" + *file, member_path_, targets, errors) && ok;
+                   grant.file = *file;
+                 });
+  if (ok) profile.secrets.push_back(std::move(grant));
+}
+
+void parse_secrets(const json& root, Profile& profile, Errors& errors) {
+  optional_field(root, "secrets", "", [&](const json& value,
+                                          const std::string& path) {
+    if (!check_type(value, Type::Array, path, errors)) return;
+    std::map<std::string, std::string> names;
+    std::map<std::string, std::string> targets;
+    for_each_element(value, path, [&](const json& element,
+                                      const std::string& element_path_) {
+      parse_secret(element, element_path_, profile, names, targets, errors);
+    });
+  });
+}
+
+// Relative rules files are relative to the profile's own directory.
+void resolve_output_rules(Profile& profile, const std::string& origin) {
+  const auto slash = origin.rfind('/');
+  const std::string dir = slash == std::string::npos ? "." : origin.substr(0, slash);
+  for (std::string& file : profile.output.rules) {
+    if (!file.empty() && file.front() != '/') file = dir + "/" + file;
+  }
+}
+
 void parse_document(const json& root, Profile& profile, Errors& errors) {
   if (!root.is_object()) {
     errors.add("", "a profile must be a JSON object, got " +
@@ -1283,6 +1472,8 @@ void parse_document(const json& root, Profile& profile, Errors& errors) {
   parse_require(root, profile, errors);
   parse_host_identity(root, profile, errors);
   parse_tool(root, profile, errors);
+  parse_output(root, profile, errors);
+  parse_secrets(root, profile, errors);
 }
 
 ProfileLoad failure(const std::string& file, std::string reason) {
@@ -1302,6 +1493,7 @@ ProfileLoad parse_text(const std::string& text, const std::string& origin) {
     return load;
   }
   profile.source_path = origin;
+  resolve_output_rules(profile, origin);
   profile.content_sha256 = sha256_hex(text);
   load.profile = std::make_shared<const Profile>(std::move(profile));
   return load;
@@ -1398,6 +1590,7 @@ std::vector<std::string> Profile::dangerous_opt_ins() const {
   for (const std::string& syscall : syscalls.dangerous_allow) {
     out.push_back("dangerous_allow:" + syscall);
   }
+  if (!output.redact) out.emplace_back("dangerous_disable_redaction");
   return out;
 }
 
@@ -1406,6 +1599,16 @@ const std::vector<std::string>& optional_control_names() {
       "landlock", "cgroup_memory", "cgroup_pids", "cgroup_cpu",
       "clear_groups"};
   return names;
+}
+
+bool is_valid_secret_name(const std::string& name) {
+  if (name.empty() || name.size() > 64) return false;
+  for (const char c : name) {
+    const bool ok = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+                    (c >= '0' && c <= '9') || c == '_' || c == '.' || c == '-';
+    if (!ok) return false;
+  }
+  return true;
 }
 
 bool is_valid_profile_name(const std::string& name) {

@@ -65,6 +65,17 @@ bool sensitive_source(const std::string& s) {
          s.rfind("/var/run", 0) == 0 || s.find(".sock") != std::string::npos || s.find(".ssh") != std::string::npos;
 }
 
+int class_rank(const std::string& c) {
+  return c == "public" ? 0 : c == "internal" ? 1 : c == "confidential" ? 2 : 3;
+}
+// Stricter injection handling ranks higher.
+int injection_rank(InjectionAction a) {
+  return a == InjectionAction::Withhold ? 2 : a == InjectionAction::Flag ? 1 : 0;
+}
+const char* injection_text(InjectionAction a) {
+  return a == InjectionAction::Withhold ? "withhold" : a == InjectionAction::Flag ? "flag" : "off";
+}
+
 }  // namespace
 
 std::vector<std::string> lint_profile(const Profile& p) {
@@ -90,6 +101,11 @@ std::vector<std::string> lint_profile(const Profile& p) {
     if (dangerous_env(name)) w.push_back("env.pass: callers may set " + name + ", which changes what code runs");
   if (std::find(p.require.begin(), p.require.end(), "landlock") == p.require.end())
     w.push_back("require: landlock is not required; on a kernel without it the call runs without path rules");
+  if (!p.output.redact)
+    w.push_back("output: dangerous_disable_redaction passes secrets and personal data through to the agent");
+  if (!p.output.pii) w.push_back("output.pii: personal data (emails, card numbers, ids) is not looked for");
+  if (p.output.injection == InjectionAction::Off)
+    w.push_back("output.injection: off, so instructions hidden in tool output reach the model unflagged");
   return w;
 }
 
@@ -155,6 +171,18 @@ Explanation explain_profile(const Profile& p) {
     e.can.push_back("receive these variables from the caller: " + names);
   }
   e.cannot.push_back("see the launcher's environment or descriptors");
+  // Output.
+  const OutputPolicy& o = p.output;
+  if (!o.redact) add("output", 2.0, "secrets and personal data are not redacted (dangerous_disable_redaction)");
+  if (!o.pii) add("output", 0.5, "personal data is not looked for");
+  if (o.injection == InjectionAction::Off) add("output", 0.5, "prompt-injection text is not flagged");
+  e.can.push_back("return output of data class up to " + o.max_data_class + " (above it the output is withheld)");
+  if (o.redact)
+    e.cannot.push_back(std::string("return secrets") + (o.pii ? " or personal data" : "") +
+                       " unredacted, terminal escape sequences or invalid UTF-8");
+  if (o.injection != InjectionAction::Off)
+    e.cannot.push_back(std::string("pass instructions aimed at the model unnoticed (") +
+                       (o.injection == InjectionAction::Withhold ? "the output is withheld" : "it is flagged and enveloped") + ")");
   // Required controls.
   if (std::find(p.require.begin(), p.require.end(), "landlock") == p.require.end())
     add("require", 0.2, "Landlock is not required");
@@ -267,6 +295,29 @@ std::vector<DiffLine> diff_profiles(const Profile& a, const Profile& b) {
   d.sets("syscalls.dangerous_allow", a.syscalls.dangerous_allow, b.syscalls.dangerous_allow, id, true);
   d.sets("syscalls.deny", a.syscalls.deny, b.syscalls.deny, [](const SyscallDeny& s) { return s.name; }, false);
   d.sets("require", a.require, b.require, id, false);
+  const OutputPolicy& oa = a.output;
+  const OutputPolicy& ob = b.output;
+  if (oa.redact != ob.redact)
+    d.line(ob.redact ? K::Narrows : K::Widens, "output.dangerous_disable_redaction", ob.redact ? "true -> false" : "false -> true");
+  if (oa.pii != ob.pii) d.line(ob.pii ? K::Narrows : K::Widens, "output.pii", ob.pii ? "false -> true" : "true -> false");
+  if (oa.max_data_class != ob.max_data_class)
+    d.line(class_rank(ob.max_data_class) > class_rank(oa.max_data_class) ? K::Widens : K::Narrows, "output.max_data_class",
+           oa.max_data_class + " -> " + ob.max_data_class);
+  if (oa.injection != ob.injection)
+    d.line(injection_rank(ob.injection) < injection_rank(oa.injection) ? K::Widens : K::Narrows, "output.injection",
+           std::string(injection_text(oa.injection)) + " -> " + injection_text(ob.injection));
+  if (oa.injection_threshold != ob.injection_threshold)
+    d.line(ob.injection_threshold > oa.injection_threshold ? K::Widens : K::Narrows, "output.injection_threshold",
+           std::to_string(oa.injection_threshold).substr(0, 4) + " -> " + std::to_string(ob.injection_threshold).substr(0, 4));
+  // A rules file can add rules or disable shipped ones: any change may widen.
+  if (oa.rules != ob.rules) {
+    std::string ra, rb;
+    for (const auto& r : oa.rules) ra += (ra.empty() ? "" : ", ") + r;
+    for (const auto& r : ob.rules) rb += (rb.empty() ? "" : ", ") + r;
+    d.line(K::Widens, "output.rules", "[" + ra + "] -> [" + rb + "] (review: rules files can disable shipped rules)");
+  }
+  if (oa.control_chars != ob.control_chars) d.line(K::Changes, "output.control_chars", "strip <-> escape");
+  if (oa.fingerprint != ob.fingerprint) d.line(K::Changes, "output.fingerprint", ob.fingerprint ? "false -> true" : "true -> false");
   if (a.uid != b.uid || a.gid != b.gid) d.line(K::Changes, "uid/gid", "tool ids changed");
   if (a.hostname != b.hostname) d.line(K::Changes, "hostname", a.hostname + " -> " + b.hostname);
   return d.out;

@@ -12,6 +12,7 @@
 
 #include "child/landlock_abi.h"
 #include "child/mount_abi.h"
+#include "cordon/filter.h"
 #include "cordon/sandbox.h"
 #include "sandbox/plan_internal.h"
 
@@ -23,6 +24,12 @@ namespace cordon {
 std::string PlanError::to_string() const { return field.empty() ? reason : field + ": " + reason; }
 
 void PlanDeleter::operator()(SpawnPlan* p) const { delete p; }
+
+// Buffers that held secret values are wiped, not just freed.
+SpawnPlan::~SpawnPlan() {
+  for (std::string* s : secret_strings) explicit_bzero(s->data(), s->size());
+  for (GuardedValue& g : guarded) explicit_bzero(g.value.data(), g.value.size());
+}
 
 namespace {
 
@@ -61,6 +68,7 @@ struct PlannedMount {
   bool writable = false;
   bool optional = false;
   std::uint64_t attr = 0;
+  bool secrets = false;  // the read-only tmpfs holding granted secret files
 };
 
 class Planner {
@@ -80,6 +88,7 @@ class Planner {
     plan_landlock();
     plan_seccomp();
     plan_namespaces();
+    plan_output();
     plan_required();
     PlanOutcome out;
     if (!errors_.empty()) {
@@ -174,6 +183,8 @@ class Planner {
       mounts_.push_back({MountKind::Tmpfs, "", "/tmp", "size=" + std::to_string(kDefaultTmpSize) + ",mode=1777",
                          true, false, 0});
 
+    plan_secret_mounts();
+
     mounts_.push_back({MountKind::Proc, "", "/proc", "", false, false, 0});
     mounts_.push_back({MountKind::Tmpfs, "", "/dev", "size=64k,mode=0755", false, false, 0});
     for (const char* d : {"null", "zero", "full", "random", "urandom"})
@@ -187,6 +198,39 @@ class Planner {
     std::stable_sort(mounts_.begin(), mounts_.end(),
                      [](const PlannedMount& a, const PlannedMount& b) { return depth(a.target) < depth(b.target); });
     if (mounts_.size() > child::kMaxMounts) error("filesystem", "too many mounts");
+  }
+
+  // The profile's secret grants with the values the caller supplied: files
+  // get one read-only tmpfs per directory (no other mount may overlap it),
+  // variables are added in plan_env().
+  void plan_secret_mounts() {
+    std::set<std::string> supplied;
+    for (std::size_t i = 0; i < req_.secrets.size(); ++i) {
+      const SecretValue& v = req_.secrets[i];
+      const std::string field = "secrets[" + std::to_string(i) + "]";
+      const bool granted = std::any_of(prof_.secrets.begin(), prof_.secrets.end(),
+                                       [&](const SecretGrant& g) { return g.name == v.name; });
+      if (!granted) {
+        error(field, "profile '" + prof_.name + "' does not grant secret '" + v.name + "'");
+        continue;
+      }
+      if (!supplied.insert(v.name).second) error(field, "secret '" + v.name + "' is given twice");
+      if (v.value.size() < 4) error(field, "secret '" + v.name + "' is shorter than 4 bytes: too short to keep out of the output");
+    }
+    std::set<std::string> dirs;
+    for (const SecretGrant& g : prof_.secrets) {
+      if (g.file.empty() || !supplied.count(g.name)) continue;
+      const std::string dir = g.file.substr(0, g.file.rfind('/'));
+      if (!dirs.insert(dir).second) continue;
+      for (const auto& m : mounts_)
+        if (under(m.target, dir) || under(dir, m.target))
+          error("secrets", "the secret directory '" + dir + "' overlaps the mount at '" + m.target + "'");
+      mounts_.push_back({MountKind::Tmpfs, "", dir,
+                         "size=256k,nr_inodes=64,mode=0500,uid=" + std::to_string(prof_.uid) + ",gid=" +
+                             std::to_string(prof_.gid),
+                         false, false, 0, true});
+    }
+    if (dirs.count("/tmp")) error("secrets", "secret files may not live directly in /tmp");
   }
 
   // Maps a path inside the sandbox to the host path it shows, following the
@@ -282,6 +326,32 @@ class Planner {
         env.emplace_back(k, v);
     }
     for (const auto& [k, v] : env) plan_->envp.push_back(const_cast<char*>(plan_->keep(k + "=" + v)));
+    // Granted secrets: variables here, files through the child's spec.
+    for (const SecretValue& v : req_.secrets) {
+      auto g = std::find_if(prof_.secrets.begin(), prof_.secrets.end(),
+                            [&](const SecretGrant& x) { return x.name == v.name; });
+      if (g == prof_.secrets.end()) continue;  // reported in plan_secret_mounts
+      if (!g->env.empty()) {
+        if (v.value.find('\0') != std::string::npos) {
+          error("secrets." + v.name, "a secret delivered as a variable may not contain a NUL byte");
+          continue;
+        }
+        std::string entry = g->env + "=";
+        entry += v.value;
+        plan_->envp.push_back(const_cast<char*>(plan_->keep_secret(std::move(entry))));
+        plan_->granted.push_back(GrantedSecret{v.name, "env:" + g->env, v.fingerprint});
+      } else {
+        auto& sp = plan_->spec;
+        if (sp.n_secret_files >= child::kMaxSecretFiles) {
+          error("secrets", "more than " + std::to_string(child::kMaxSecretFiles) + " secret files");
+          continue;
+        }
+        const char* data = plan_->keep_secret(v.value);
+        sp.secret_files[sp.n_secret_files++] =
+            child::SecretFile{plan_->keep(std::string(kStaging) + g->file), data, v.value.size()};
+        plan_->granted.push_back(GrantedSecret{v.name, "file:" + g->file, v.fingerprint});
+      }
+    }
     plan_->envp.push_back(nullptr);
   }
 
@@ -380,7 +450,9 @@ class Planner {
     for (const auto& m : mounts_) {
       switch (m.kind) {
         case MountKind::Bind: rule(m.target, m.writable ? all : ro); break;
-        case MountKind::Tmpfs: rule(m.target, m.writable ? all : ll::kReadDir); break;
+        case MountKind::Tmpfs:
+          rule(m.target, m.writable ? all : m.secrets ? (ll::kReadFile | ll::kReadDir) : ll::kReadDir);
+          break;
         case MountKind::Proc: rule(m.target, ll::kReadFile | ll::kReadDir | ll::kWriteFile); break;
         case MountKind::DevBind:
           rule(m.target, ll::kReadFile | ll::kWriteFile | ll::kTruncate | ll::kIoctlDev);
@@ -428,6 +500,31 @@ class Planner {
     control("dev", true, "null zero full random urandom");
     plan_->clone_flags = f;
     plan_->dangerous = prof_.dangerous_opt_ins();
+  }
+
+  void plan_output() {
+    if (!req_.rules) {
+      error("output", "no output-filter rules: nothing a tool prints may leave unfiltered");
+      return;
+    }
+    plan_->rules = req_.rules;
+    for (std::size_t i = 0; i < req_.guarded.size(); ++i) {
+      const GuardedValue& g = req_.guarded[i];
+      if (g.value.size() < 4)
+        error("guarded[" + std::to_string(i) + "]", "value of '" + g.name +
+                                                        "' is shorter than 4 bytes: too short to keep out of the output");
+    }
+    plan_->guarded = req_.guarded;
+    for (const SecretValue& v : req_.secrets) plan_->guarded.push_back(GuardedValue{v.name, v.value});
+    const OutputPolicy& o = prof_.output;
+    std::string detail = "rules " + req_.rules->version() + ", " + std::to_string(req_.rules->rules().size()) + " rules";
+    detail += o.redact ? ", redact" : ", DETECT ONLY (dangerous_disable_redaction)";
+    if (!o.pii) detail += ", no pii";
+    detail += ", max class " + o.max_data_class;
+    detail += std::string(", injection ") +
+              (o.injection == InjectionAction::Flag ? "flag" : o.injection == InjectionAction::Withhold ? "withhold" : "off");
+    if (!plan_->guarded.empty()) detail += ", " + std::to_string(plan_->guarded.size()) + " guarded values";
+    control("output_filter", true, detail);
   }
 
   void plan_required() {

@@ -2,6 +2,7 @@
 // make_plan (plan.cpp), consumed read-only by run_plan (spawn.cpp).
 #pragma once
 
+#include <cstring>
 #include <deque>
 #include <memory>
 #include <optional>
@@ -12,6 +13,7 @@
 #include "cordon/host.h"
 #include "cordon/profile.h"
 #include "cordon/result.h"
+#include "cordon/sandbox.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/seccomp_policy.h"
 
@@ -40,6 +42,9 @@ struct SpawnPlan {
   bool cgroups_wanted = true;
   std::vector<std::string> required;
 
+  std::shared_ptr<const RuleSet> rules;  // output filter (never null)
+  std::vector<GuardedValue> guarded;
+
   std::optional<std::string> stdin_path;
   std::optional<std::string> stdin_data;
 
@@ -51,6 +56,16 @@ struct SpawnPlan {
     strings.push_back(std::move(s));
     return strings.back().c_str();
   }
+  // Same, for text that holds a secret value: wiped when the plan goes.
+  const char* keep_secret(std::string s) {
+    strings.push_back(std::move(s));
+    secret_strings.push_back(&strings.back());
+    return strings.back().c_str();
+  }
+  std::vector<std::string*> secret_strings;
+  std::vector<GrantedSecret> granted;
+
+  ~SpawnPlan();
 };
 
 }  // namespace cordon

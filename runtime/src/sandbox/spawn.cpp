@@ -17,6 +17,7 @@
 #include "cordon/sandbox.h"
 #include "sandbox/fsutil.h"
 #include "sandbox/plan_internal.h"
+#include "output/output_stage.h"
 #include "sandbox/supervise.h"
 
 namespace cordon {
@@ -114,6 +115,7 @@ Result run_plan(const SpawnPlan& plan, const RunOptions& opts) {
   const Profile& prof = *plan.profile;
   Result r = setup_error_result("spawn", "", &prof);
   r.controls = plan.controls;
+  r.secrets = plan.granted;
   child::ChildSpec spec = plan.spec;  // per-call copy: channels and fallbacks
   unsigned long clone_flags = plan.clone_flags;
 
@@ -136,6 +138,14 @@ Result run_plan(const SpawnPlan& plan, const RunOptions& opts) {
     r.detail = what + (err ? std::string(": ") + std::strerror(err) : "");
     return r;
   };
+
+  // The output filter (before anything can be printed).
+  std::unique_ptr<OutputStage> output;
+  try {
+    output = std::make_unique<OutputStage>(plan.rules, prof.output, plan.guarded);
+  } catch (const std::exception& e) {
+    return fail("output_filter", 0, std::string("cannot set up the output filter: ") + e.what());
+  }
 
   // Channels.
   Fd status_parent, status_child, sync_r, sync_w, out_r, out_w, err_r, err_w, in_r, in_w;
@@ -212,6 +222,7 @@ Result run_plan(const SpawnPlan& plan, const RunOptions& opts) {
   s.pidfd = pidfd;
   s.t0_ns = t0;
   s.cgroup = cgroup.get();
+  s.output = output.get();
   s.cancel_fd = opts.cancel_fd;
   s.opts = &opts;
   if (plan.limits.disk_bytes > 0)

@@ -177,6 +177,7 @@ class Supervisor {
 
   void read_stream(int& fd, OutputStream& out, std::uint64_t cap, const char* name, int stream) {
     char buf[65536];
+    std::uint64_t& kept_total = stream == 2 ? kept_err_ : kept_out_;
     for (int rounds = 0; rounds < 16; ++rounds) {
       ssize_t n = read(fd, buf, sizeof buf);
       if (n < 0 && errno == EINTR) continue;
@@ -187,10 +188,15 @@ class Supervisor {
       }
       auto len = static_cast<std::uint64_t>(n);
       out.total_bytes += len;
-      std::uint64_t room = cap > out.data.size() ? cap - out.data.size() : 0;
+      std::uint64_t room = cap > kept_total ? cap - kept_total : 0;
       const auto kept = static_cast<std::size_t>(std::min(room, len));
-      out.data.append(buf, kept);
-      if (kept > 0 && s_.opts && s_.opts->on_output) s_.opts->on_output(stream, std::string_view(buf, kept));
+      kept_total += kept;
+      if (kept > 0) {
+        // Raw bytes go only to the filter; only its output is kept.
+        std::string text = s_.output->feed(stream, std::string_view(buf, kept));
+        out.data += text;
+        if (!text.empty() && s_.output->live() && s_.opts && s_.opts->on_output) s_.opts->on_output(stream, text);
+      }
       if (len > room) {
         out.truncated = true;
         if (plan_.limits.on_output_limit == OutputLimitAction::Kill) {
@@ -201,6 +207,7 @@ class Supervisor {
         }
       }
     }
+    explicit_bzero(buf, sizeof buf);
   }
 
   void feed_stdin() {
@@ -348,6 +355,7 @@ class Supervisor {
       cause(Outcome::SetupError, "the sandbox child died during setup");
       r_.setup_step = "unknown";
     }
+    flush_output();
     if (cause_) {
       r_.outcome = *cause_;
       if (r_.outcome == Outcome::SetupError) {
@@ -376,6 +384,15 @@ class Supervisor {
     close_fd(s_.status_fd);
     close_fd(notify_fd_);
     close_fd(s_.pidfd);
+  }
+
+  // The filter's held-back tail, classification, withhold / envelope; the
+  // last chunk of live output is passed on too.
+  void flush_output() {
+    s_.output->finish(r_);
+    if (!s_.output->live() || !s_.opts || !s_.opts->on_output) return;
+    if (!s_.output->tail(1).empty()) s_.opts->on_output(1, s_.output->tail(1));
+    if (!s_.output->tail(2).empty()) s_.opts->on_output(2, s_.output->tail(2));
   }
 
   // Limits whose events may have come after the last tick.
@@ -418,6 +435,8 @@ class Supervisor {
   rusage ru_{};
   std::size_t stdin_off_ = 0;
   std::uint64_t denial_total_ = 0;
+  std::uint64_t kept_out_ = 0;  // raw bytes within the caps
+  std::uint64_t kept_err_ = 0;
   std::optional<int> tool_status_;
   std::uint64_t tool_cpu_us_ = 0;
   std::uint64_t tool_maxrss_kb_ = 0;

@@ -13,6 +13,7 @@
 
 #include "cordon/result.h"
 #include "cordon/sandbox.h"
+#include "output/output_stage.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/plan_internal.h"
 
@@ -30,6 +31,7 @@ struct Supervised {
   const RunOptions* opts = nullptr;
   std::uint64_t t0_ns = 0;  // CLOCK_MONOTONIC at clone
   CallCgroup* cgroup = nullptr;
+  OutputStage* output = nullptr;  // the output filter (required)
   // Free bytes on each watched filesystem when the call started.
   std::vector<std::pair<std::string, std::uint64_t>> disk_free_at_start;
 };
