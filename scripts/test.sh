@@ -39,12 +39,14 @@ if [ "$(id -u)" -eq 0 ]; then
   cp build/tests/cordon_unit_tests build/tests/cordon_sandbox_tests build/launcher/cordon "$dir/"
   cp build/tests/tools/cordon-probe "$dir/tools/"
   cp -r profiles "$dir/profiles"
+  cp -r runtime/rules "$dir/rules"
   chmod -R a+rX "$dir"
   chmod 755 "$dir"
   for suite in cordon_unit_tests cordon_sandbox_tests; do
     echo "== $suite as cordon-ci (unprivileged)"
     set +e
     (cd "$dir" && CORDON_TEST_PROBE_DIR="$dir/tools" CORDON_TEST_BIN="$dir/cordon" CORDON_TEST_PROFILES="$dir/profiles" \
+      CORDON_RULES_FILE="$dir/rules/rules.json" \
       timeout 600 setpriv --reuid=cordon-ci --regid=cordon-ci --clear-groups --inh-caps=-all \
       "$dir/$suite" --gtest_brief=1) 2>&1 | tee "$log"
     rc=${PIPESTATUS[0]}

@@ -9,6 +9,8 @@
 #include <sstream>
 #include <sys/stat.h>
 
+#include <cstdlib>
+
 #include "filter/compiled.h"
 #include "filter/injection.h"
 
@@ -396,6 +398,8 @@ std::shared_ptr<const RuleSet> RuleSet::load_files(const std::vector<std::string
 
 std::string RuleSet::default_rules_path() {
   struct stat st{};
+  // An explicit file (a relocated install, or tests run from a copy).
+  if (const char* f = std::getenv("CORDON_RULES_FILE"); f && *f) return f;
   for (std::string dir : {std::string(CORDON_RULES_INSTALL_DIR), std::string(CORDON_RULES_DIR)}) {
     std::string p = dir + "/rules.json";
     if (::stat(p.c_str(), &st) == 0) return p;
