@@ -24,6 +24,14 @@
 //   is HMAC-SHA256(per-filter random key, value): equal values map to equal
 //   tags within one filter, and nothing is reversible.
 // - The report never contains matched values.
+//
+// Loading: RuleSet::load_* compile the rules with Hyperscan (about a second
+// for the shipped set) unless a trusted cache file for exactly these rules
+// exists: the build's sidecar next to the shipped rules, or one in
+// RuleLoadOptions::cache_dir / $CORDON_RULES_CACHE (see RuleLoadOptions).
+// Speed: one Hyperscan stream scans for secrets, injection phrases and
+// keywords together; personal-data rules run only in small windows around
+// their keywords or prefilters (runtime/rules/README.md).
 #pragma once
 
 #include <cstdint>
@@ -64,6 +72,35 @@ namespace filter_detail {
 struct Compiled;  // Hyperscan databases and rule tables (src/filter)
 }
 
+// $CORDON_RULES_CACHE, or "" when unset.
+std::string default_rules_cache_dir();
+
+// Where compiled rule sets may be cached. Compiling the shipped rules takes
+// about a second; a cached set loads in milliseconds. A cache file is named
+// after the SHA-256 of the exact rules content, the Hyperscan version and
+// platform and the cache format, so any change means a miss. A cache file is
+// used only if it is a regular file owned by the effective uid (or by root)
+// and not group- or world-writable; a file that fails a check, is truncated
+// or corrupt, or was made for another key is ignored and the rules are
+// compiled. New cache files are written atomically (temporary file +
+// rename) with mode 0600. The rules are always read and checked for errors;
+// only the compiled databases come from the cache.
+struct RuleLoadOptions {
+  // Directory to read cache files from and write them to ("": none).
+  std::string cache_dir = default_rules_cache_dir();
+  // Also try the read-only sidecars built with the shipped rules
+  // ("<default_rules_path()>.hsdb" and the build tree's rules/rules.json.hsdb).
+  bool use_sidecar = true;
+};
+
+// How a RuleSet was obtained (RuleSet::load_info()).
+struct RuleLoadInfo {
+  bool from_cache = false;          // databases deserialised, not compiled
+  std::string cache_file;           // the cache file used, or written after compiling ("" if none)
+  std::vector<std::string> notes;   // cache files ignored or not written, and why
+  double load_ms = 0;               // wall time of the whole load
+};
+
 // Rules compiled into Hyperscan streaming databases. Immutable.
 class RuleSet {
  public:
@@ -77,6 +114,22 @@ class RuleSet {
   // source tree). Throws RuleError if it cannot be found or loaded.
   static std::shared_ptr<const RuleSet> load_default();
   static std::string default_rules_path();
+  // The same, with explicit cache options (the overloads above use
+  // RuleLoadOptions{}: $CORDON_RULES_CACHE and the sidecars).
+  static std::shared_ptr<const RuleSet> load_files(const std::vector<std::string>& paths, const RuleLoadOptions& opts);
+  static std::shared_ptr<const RuleSet> load_json(std::string_view json_text, std::string origin, const RuleLoadOptions& opts);
+  static std::shared_ptr<const RuleSet> load_default(const RuleLoadOptions& opts);
+
+  // Whether the compiled databases came from a cache file, which one, and
+  // how long loading took.
+  bool from_cache() const;
+  const RuleLoadInfo& load_info() const;
+  // Hex key naming this set in caches (rules content + Hyperscan version,
+  // platform, cache format).
+  const std::string& cache_key() const;
+  // Writes the compiled set to `path` atomically with `mode` (the build's
+  // sidecar uses 0644). Returns "" or the reason it failed.
+  std::string save_cache(const std::string& path, unsigned mode = 0600) const;
 
   std::string version() const;
   const std::vector<RuleInfo>& rules() const;
@@ -146,6 +199,10 @@ class StreamFilter {
   std::string feed(std::string_view chunk);
   // Flushes everything held back. feed() must not be called afterwards.
   std::string finish();
+  // The same, appending to `out` (a buffer the caller reuses saves an
+  // allocation per chunk).
+  void feed(std::string_view chunk, std::string& out);
+  void finish(std::string& out);
 
   FilterReport report() const;
   // Bytes currently held inside the filter (for the bounded-memory test).

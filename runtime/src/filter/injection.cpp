@@ -3,7 +3,9 @@
 #include <algorithm>
 #include <cctype>
 #include <cstdint>
+#include <cstring>
 #include <set>
+#include <stdexcept>
 
 #include "filter/validators.h"
 
@@ -11,22 +13,10 @@ namespace cordon::filter_detail {
 namespace {
 
 constexpr std::size_t kTailKeep = 4096;
-constexpr std::size_t kTailMax = 64 * 1024;
 constexpr std::size_t kMaxFindings = 64;
 
 bool b64_char(char ch) {
   return std::isalnum(static_cast<unsigned char>(ch)) || ch == '+' || ch == '/' || ch == '=' || ch == '-' || ch == '_';
-}
-
-std::string hs_literal(std::string_view s) {
-  static const char* hex = "0123456789abcdef";
-  std::string out;
-  for (unsigned char ch : s) {
-    out += "\\x";
-    out += hex[ch >> 4];
-    out += hex[ch & 15];
-  }
-  return out;
 }
 
 bool ci_contains(std::string_view hay, std::string_view needle) {
@@ -75,6 +65,17 @@ int on_hit(unsigned id, unsigned long long from, unsigned long long to, unsigned
 }
 
 }  // namespace
+
+std::string hs_literal(std::string_view s) {
+  static const char* hex = "0123456789abcdef";
+  std::string out;
+  for (unsigned char ch : s) {
+    out += "\\x";
+    out += hex[ch >> 4];
+    out += hex[ch & 15];
+  }
+  return out;
+}
 
 std::vector<std::string> base64_aligned_forms(std::string_view text, bool url) {
   static const char* std_a = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
@@ -126,121 +127,141 @@ std::string parse_injection(const nlohmann::json& j, Compiled& c) {
       }
       static const std::set<std::string> kCats = {"override", "role_marker", "exfiltration", "tool_call"};
       if (!kCats.count(r.category)) errs += "pattern '" + r.id + "': unknown category '" + r.category + "'; ";
-      hs_expr_info_t* info = nullptr;
-      hs_compile_error_t* e = nullptr;
-      if (hs_expression_info(pat.c_str(), HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST, &info, &e) != HS_SUCCESS) {
-        errs += "pattern '" + r.id + "': " + (e ? e->message : "invalid") + "; ";
-        hs_free_compile_error(e);
-        continue;
-      }
-      std::free(info);
       c.inj.push_back(r);
-      c.inj.back().category = r.category;
-      // The pattern text is kept in id order below.
-      c.inj.back().id = r.id;
       c.inj_patterns_.push_back(pat);
     }
   }
+  std::set<std::string> seen;
   if (j.contains("base64_triggers"))
     for (auto& w : j["base64_triggers"])
-      if (w.is_string()) c.inj_b64_words_.push_back(w.get<std::string>());
+      if (w.is_string())
+        for (bool url : {false, true})
+          for (auto& s : base64_aligned_forms(w.get<std::string>(), url))
+            if (seen.insert(s).second) {
+              c.inj_b64_lits.push_back(hs_literal(s));
+              c.inj_b64_len.push_back(static_cast<unsigned>(s.size()));
+            }
   if (!errs.empty()) errs.resize(errs.size() - 2);
   return errs;
 }
 
-void compile_injection(Compiled& c, std::vector<std::string>& problems) {
-  if (c.inj.empty()) return;
-  std::vector<const char*> p;
-  std::vector<unsigned> f, ids;
-  for (unsigned i = 0; i < c.inj.size(); ++i) {
-    p.push_back(c.inj_patterns_[i].c_str());
-    f.push_back(HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST);
-    ids.push_back(i);
-  }
-  std::vector<std::string> lits;
-  std::set<std::string> seen;
-  for (auto& w : c.inj_b64_words_)
-    for (bool url : {false, true})
-      for (auto& s : base64_aligned_forms(w, url))
-        if (seen.insert(s).second) lits.push_back(hs_literal(s));
-  auto compile = [&](std::size_t n, unsigned mode, HsDb& out, const char* what) {
-    hs_database_t* db = nullptr;
+std::string check_injection(const Compiled& c) {
+  std::string errs;
+  for (std::size_t i = 0; i < c.inj.size(); ++i) {
+    hs_expr_info_t* info = nullptr;
     hs_compile_error_t* e = nullptr;
-    if (hs_compile_multi(p.data(), f.data(), ids.data(), static_cast<unsigned>(n), mode, nullptr, &db, &e) != HS_SUCCESS) {
-      problems.push_back(std::string(what) + ": " + (e ? e->message : "compile failed"));
+    if (hs_expression_info(c.inj_patterns_[i].c_str(), HS_FLAG_CASELESS | HS_FLAG_SOM_LEFTMOST, &info, &e) != HS_SUCCESS) {
+      errs += "pattern '" + c.inj[i].id + "': " + (e ? e->message : "invalid") + "; ";
       hs_free_compile_error(e);
-      return;
+      continue;
     }
-    out.reset(db);
-  };
-  compile(p.size(), HS_MODE_BLOCK, c.inj_block_db, "injection patterns (block)");
-  for (auto& fl : f) fl = HS_FLAG_CASELESS;  // the stream scan only needs match ends
-  for (unsigned i = 0; i < lits.size(); ++i) {
-    p.push_back(lits[i].c_str());
-    f.push_back(0);
-    ids.push_back(kB64TriggerBase + i);
-    c.inj_b64_len.push_back(static_cast<unsigned>(lits[i].size() / 4));  // "\xHH" per byte
+    std::free(info);
   }
-  compile(p.size(), HS_MODE_STREAM, c.inj_stream_db, "injection patterns (stream)");
+  if (!errs.empty()) errs.resize(errs.size() - 2);
+  return errs;
 }
 
-InjectionDetector::InjectionDetector(const Compiled& c, hs_scratch_t* scratch) : c_(c), scratch_(scratch) {
-  if (c_.inj_stream_db) hs_open_stream(c_.inj_stream_db.get(), 0, &stream_);
-}
+InjectionDetector::InjectionDetector(const Compiled& c, hs_scratch_t* scratch) : c_(c), scratch_(scratch) {}
 
 InjectionDetector::~InjectionDetector() {
-  if (stream_) hs_close_stream(stream_, scratch_, nullptr, nullptr);
+  if (own_) hs_close_stream(own_, scratch_, nullptr, nullptr);
+  if (block_scratch_) hs_free_scratch(block_scratch_);
+}
+
+const hs_database_t* InjectionDetector::block_db(unsigned id) {
+  const hs_database_t* db = c_.inj_dbs[id]->get();
+  if (db && hs_alloc_scratch(db, &block_scratch_) != HS_SUCCESS) return nullptr;
+  return db;
+}
+
+bool InjectionDetector::fold(std::string_view in) {
+  bool ascii = true;
+  const char* p = in.data();
+  std::size_t n = in.size(), i = 0;
+  for (; i + 8 <= n && ascii; i += 8) {
+    uint64_t w;
+    std::memcpy(&w, p + i, 8);
+    ascii = (w & 0x8080808080808080ull) == 0;
+  }
+  for (; i < n && ascii; ++i) ascii = static_cast<unsigned char>(p[i]) < 0x80;
+  if (ascii) return false;
+  fold_.clear();
+  std::size_t marks = folded_at_.size();
+  for (std::size_t k = 0; k < in.size();) {
+    unsigned char b = static_cast<unsigned char>(in[k]);
+    if (b < 0x80) {
+      fold_ += static_cast<char>(b);
+      ++k;
+      continue;
+    }
+    std::size_t len = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
+    if (k + len > in.size()) len = in.size() - k;
+    uint32_t cp = len == 2 ? (b & 0x1Fu) : len == 3 ? (b & 0x0Fu) : (b & 0x07u);
+    for (std::size_t q = 1; q < len; ++q) cp = (cp << 6) | (static_cast<unsigned char>(in[k + q]) & 0x3Fu);
+    int f = fold_cp(cp);
+    if (f < 0) fold_.append(in.substr(k, len));
+    else {
+      folded_at_.push_back(off_ + fold_.size());
+      if (f > 0) fold_ += static_cast<char>(f);
+    }
+    k += len;
+  }
+  return folded_at_.size() != marks;
+}
+
+void InjectionDetector::before_main_scan(std::string_view text, hs_stream_t* main) {
+  folded_ = fold(text);
+  if (folded_ && !own_) {
+    // From here on the folded text differs from what the main stream sees:
+    // continue on a copy of its state (which has seen exactly the folded
+    // stream so far, as nothing needed folding before).
+    if (hs_copy_stream(&own_, main) != HS_SUCCESS) throw std::runtime_error("hyperscan: cannot copy stream");
+  }
+}
+
+void InjectionDetector::add_main_hit(unsigned id, unsigned long long to) {
+  if (!own_) hits_.push_back({id, 0, to});
+}
+
+int InjectionDetector::on_own_hit(unsigned id, unsigned long long, unsigned long long to, unsigned, void* ctx) {
+  if (id >= kInjBase && id < kKwBase) static_cast<InjectionDetector*>(ctx)->hits_.push_back({id - kInjBase, 0, to});
+  return 0;
 }
 
 void InjectionDetector::feed(std::string_view in) {
-  if (!stream_ || in.empty()) return;
-  std::string_view text = in;
-  bool ascii = true;
-  for (unsigned char ch : in)
-    if (ch >= 0x80) {
-      ascii = false;
-      break;
-    }
-  if (!ascii) {
-    fold_.clear();
-    for (std::size_t i = 0; i < in.size();) {
-      unsigned char b = static_cast<unsigned char>(in[i]);
-      if (b < 0x80) {
-        fold_ += static_cast<char>(b);
-        ++i;
-        continue;
-      }
-      std::size_t n = b >= 0xF0 ? 4 : b >= 0xE0 ? 3 : 2;
-      if (i + n > in.size()) n = in.size() - i;
-      uint32_t cp = n == 2 ? (b & 0x1Fu) : n == 3 ? (b & 0x0Fu) : (b & 0x07u);
-      for (std::size_t k = 1; k < n; ++k) cp = (cp << 6) | (static_cast<unsigned char>(in[i + k]) & 0x3Fu);
-      int f = fold_cp(cp);
-      if (f < 0) fold_.append(in.substr(i, n));
-      else {
-        folded_at_.push_back(off_ + fold_.size());
-        if (f > 0) fold_ += static_cast<char>(f);
-      }
-      i += n;
-    }
-    text = fold_;
-  }
-  tail_.append(text);
-  hs_scan_stream(stream_, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, on_hit, &hits_);
+  if (in.empty()) return;
+  std::string_view text = folded_ ? std::string_view(fold_) : in;
+  if (own_) hs_scan_stream(own_, text.data(), static_cast<unsigned>(text.size()), 0, scratch_, on_own_hit, this);
+  folded_ = false;
+  // Hits look back at most kTailKeep (plus a match) before themselves, and
+  // arrive only for text just scanned: keeping 2 * kTailKeep of text is
+  // enough, and without hits only that much of the chunk is copied.
   off_ += text.size();
-  process(false);
-  if (tail_.size() > kTailMax) {
-    std::size_t drop = tail_.size() - kTailKeep;
+  if (hits_.empty() && text.size() >= 2 * kTailKeep) {
+    tail_.assign(text.substr(text.size() - 2 * kTailKeep));
+    tail_base_ = off_ - tail_.size();
+  } else {
+    tail_.append(text);
+    if (!hits_.empty()) process(false);
+  }
+  trim();
+}
+
+void InjectionDetector::trim() {
+  if (tail_.size() > 2 * kTailKeep) {
+    std::size_t drop = tail_.size() - 2 * kTailKeep;
     tail_.erase(0, drop);
     tail_base_ += drop;
-    auto it = std::lower_bound(folded_at_.begin(), folded_at_.end(), tail_base_);
-    folded_at_.erase(folded_at_.begin(), it);
   }
+  auto it = std::lower_bound(folded_at_.begin(), folded_at_.end(), tail_base_);
+  folded_at_.erase(folded_at_.begin(), it);
 }
 
 void InjectionDetector::finish() {
-  if (!stream_) return;
-  hs_close_stream(stream_, scratch_, on_hit, &hits_);
-  stream_ = nullptr;
+  if (own_) {
+    hs_close_stream(own_, scratch_, on_own_hit, this);
+    own_ = nullptr;
+  }
   process(true);
 }
 
@@ -276,7 +297,10 @@ void InjectionDetector::decode_b64(uint64_t from, uint64_t to) {
   for (unsigned char ch : dec) printable += (ch >= 0x20 && ch < 0x7F) || ch == '\n' || ch == '\t';
   if (printable * 10 < dec.size() * 9) return;
   std::vector<Hit> inner;
-  hs_scan(c_.inj_block_db.get(), dec.data(), static_cast<unsigned>(dec.size()), 0, scratch_, on_hit, &inner);
+  for (unsigned i = 0; i < c_.inj_dbs.size(); ++i)
+    if (const hs_database_t* db = block_db(i))
+      hs_scan(db, dec.data(), static_cast<unsigned>(dec.size()), 0, block_scratch_, on_hit, &inner);
+  std::stable_sort(inner.begin(), inner.end(), [](const Hit& a, const Hit& b) { return a.to != b.to ? a.to < b.to : a.id < b.id; });
   std::set<unsigned> seen;
   for (auto& h : inner)
     if (seen.insert(h.id).second) add(c_.inj[h.id], from, to, std::min(1.0, c_.inj[h.id].weight + 0.15), true);
@@ -318,7 +342,7 @@ void InjectionDetector::process(bool final) {
 
 // The stream scan reports only where a match ends; find its leftmost start
 // with a block scan (SOM) over the text before it (rare: hits only).
-uint64_t InjectionDetector::start_of(const Hit& h) const {
+uint64_t InjectionDetector::start_of(const Hit& h) {
   constexpr uint64_t kWindow = 512;
   uint64_t lo = std::max<uint64_t>(tail_base_, h.to > kWindow ? h.to - kWindow : 0);
   if (h.to <= lo || h.to > tail_base_ + tail_.size()) return lo;
@@ -326,7 +350,9 @@ uint64_t InjectionDetector::start_of(const Hit& h) const {
     unsigned id;
     unsigned long long end, from;
   } ctx{h.id, h.to - lo, ~0ull};
-  hs_scan(c_.inj_block_db.get(), tail_.data() + (lo - tail_base_), static_cast<unsigned>(h.to - lo), 0, scratch_,
+  const hs_database_t* db = block_db(h.id);
+  if (!db) return lo;
+  hs_scan(db, tail_.data() + (lo - tail_base_), static_cast<unsigned>(h.to - lo), 0, block_scratch_,
           [](unsigned id, unsigned long long from, unsigned long long to, unsigned, void* p) -> int {
             auto* x = static_cast<Ctx*>(p);
             if (id == x->id && to == x->end && from < x->from) x->from = from;

@@ -1,18 +1,26 @@
-// Loading rules files and compiling them into Hyperscan databases.
+// Loading rules files: parsing and checking them, then the compiled
+// databases from a cache or from Hyperscan (see rules_databases.h).
 #include <hs.h>
 
-#include <algorithm>
-#include <cctype>
-#include <cstdio>
-#include <fstream>
-#include <map>
-#include <sstream>
 #include <sys/stat.h>
 
 #include <cstdlib>
 
+#include <algorithm>
+#include <cctype>
+#include <cerrno>
+#include <chrono>
+#include <cstdio>
+#include <cstring>
+#include <fstream>
+#include <functional>
+#include <map>
+#include <sstream>
+
 #include "filter/compiled.h"
 #include "filter/injection.h"
+#include "filter/rules_cache.h"
+#include "filter/rules_databases.h"
 
 #ifndef CORDON_RULES_DIR
 #define CORDON_RULES_DIR "runtime/rules"
@@ -25,6 +33,7 @@ namespace cordon {
 
 using json = nlohmann::json;
 using namespace filter_detail;
+using Clock = std::chrono::steady_clock;
 
 namespace {
 
@@ -42,6 +51,7 @@ struct Loader {
   json global_allow = json::object();
   json injection;
   std::string inj_origin;
+  std::vector<std::string> contents;  // every input's exact text, in order (part of the cache key)
 
   void err(const std::string& origin, const std::string& id, const std::string& why) {
     problems.push_back(origin + ": rule '" + id + "': " + why);
@@ -143,37 +153,10 @@ std::string check_expr(const std::string& pat, unsigned flags, unsigned* max_wid
   return "";
 }
 
-HsDb compile(const std::vector<std::string>& pats, const std::vector<unsigned>& flags, const std::vector<unsigned>& ids,
-             unsigned mode, std::vector<std::string>& problems, const std::string& what) {
-  if (pats.empty()) return nullptr;
-  std::vector<const char*> cp;
-  for (auto& p : pats) cp.push_back(p.c_str());
-  hs_database_t* db = nullptr;
-  hs_compile_error_t* cerr = nullptr;
-  if (hs_compile_multi(cp.data(), flags.data(), ids.data(), static_cast<unsigned>(pats.size()), mode, nullptr, &db, &cerr) !=
-      HS_SUCCESS) {
-    std::string m = cerr ? cerr->message : "compile failed";
-    hs_free_compile_error(cerr);
-    // Name every expression that fails on its own (e.g. "Pattern is too large").
-    bool named = false;
-    for (std::size_t i = 0; i < pats.size(); ++i) {
-      hs_database_t* one = nullptr;
-      hs_compile_error_t* e1 = nullptr;
-      if (hs_compile(pats[i].c_str(), flags[i], mode, nullptr, &one, &e1) != HS_SUCCESS) {
-        problems.push_back(what + ": expression id " + std::to_string(ids[i]) + " '" + pats[i] + "': " + (e1 ? e1->message : "failed"));
-        named = true;
-      }
-      hs_free_compile_error(e1);
-      hs_free_database(one);
-    }
-    if (!named) problems.push_back(what + ": " + m);
-    return nullptr;
-  }
-  return HsDb(db);
-}
-
+// Queues each allowlist pattern for checking and compiling.
 void parse_allow(const json& j, Allowlist& a, unsigned owner, std::vector<std::string>& allow_pats,
-                 std::vector<unsigned>& allow_owner, const std::function<void(const std::string&)>& bad) {
+                 std::vector<unsigned>& allow_owner, std::vector<std::pair<std::string, std::string>>& allow_check,
+                 const std::string& prefix, const std::function<void(const std::string&)>& bad) {
   if (j.is_null()) return;
   if (!j.is_object()) {
     bad("allowlist must be an object");
@@ -183,29 +166,39 @@ void parse_allow(const json& j, Allowlist& a, unsigned owner, std::vector<std::s
   a.values = string_list(j, "values", ok);
   a.substrings = string_list(j, "substrings", ok);
   for (auto& p : string_list(j, "patterns", ok)) {
-    std::string e = check_expr(p, HS_FLAG_SINGLEMATCH, nullptr);
-    if (!e.empty()) {
-      bad("allowlist pattern '" + p + "': " + e);
-      continue;
-    }
     a.pattern_ids.push_back(static_cast<unsigned>(allow_pats.size()));
     allow_pats.push_back(p);
     allow_owner.push_back(owner);
+    allow_check.emplace_back(p, prefix);
   }
   if (!ok) bad("allowlist values/substrings/patterns must be arrays of strings");
 }
 
-std::shared_ptr<const RuleSet> build(Loader& L) {
+std::vector<std::string> sidecars() {
+  std::vector<std::string> v{RuleSet::default_rules_path() + ".hsdb"};
+#ifdef CORDON_RULES_BUILD_CACHE
+  if (v[0] != CORDON_RULES_BUILD_CACHE) v.push_back(CORDON_RULES_BUILD_CACHE);
+#endif
+  return v;
+}
+
+std::shared_ptr<const RuleSet> build(Loader& L, const RuleLoadOptions& opts, Clock::time_point t0) {
   auto c = std::make_unique<Compiled>();
   c->version = L.version.empty() ? "unversioned" : L.version;
   std::vector<std::string> allow_pats;
   std::vector<unsigned> allow_owner;
-  std::vector<std::string> sp;
-  std::vector<unsigned> sf, sid;
+  std::vector<std::pair<std::string, std::string>> allow_check;  // (pattern, message prefix)
+  std::vector<std::string> rule_pats;
+  struct ExprCheck {
+    std::string pattern, prefix;
+    int rule;  // index into c->rules, or -1 for a rule dropped for other problems
+  };
+  std::vector<ExprCheck> expr_check;
   std::map<std::string, int> seen;
 
   for (auto& [r, origin] : L.rules) {
     std::string id = r.is_object() && r.contains("id") && r["id"].is_string() ? r["id"].get<std::string>() : "";
+    std::string prefix = origin + ": rule '" + (id.empty() ? "?" : id) + "': ";
     auto bad = [&, o = origin](const std::string& why) { L.err(o, id.empty() ? "?" : id, why); };
     if (!r.is_object()) {
       bad("rule must be an object");
@@ -257,67 +250,152 @@ std::shared_ptr<const RuleSet> build(Loader& L) {
       if (r.value("block", "") != "pem") bad("\"block\" must be \"pem\"");
       rule.pem_block = true;
     }
-    unsigned idx = static_cast<unsigned>(c->rules.size());
-    parse_allow(r.contains("allowlist") ? r["allowlist"] : json(), rule.allow, idx, allow_pats, allow_owner, bad);
-    if (!pat.empty()) {
-      std::string e = check_expr(pat, HS_FLAG_SOM_LEFTMOST, &rule.max_width, &rule.min_width);
-      if (!e.empty()) bad("pattern: " + e);
-      else if (rule.max_width > kMaxWidth)
-        bad("pattern may match more than " + std::to_string(kMaxWidth) + " bytes (use bounded repeats and \"extend\")");
+    if (r.contains("prefilter")) {
+      bool pok = true;
+      auto pf = string_list(r, "prefilter", pok);
+      if (!pok || pf.empty()) bad("\"prefilter\" must be a non-empty array of strings");
+      for (auto& p : pf) {
+        std::string e;
+        int g = c->gates.add(p, e);
+        if (g < 0) bad("prefilter '" + p + "': " + e);
+        else rule.gates.push_back(static_cast<unsigned>(g));
+      }
     }
-    if (L.problems.size() != before) continue;
-    sp.push_back(pat);
-    sf.push_back(HS_FLAG_SOM_LEFTMOST);
-    sid.push_back(idx);
-    c->holdback = std::max<std::size_t>(c->holdback, rule.max_width + (rule.back != Extend::none ? kMaxBack : 0));
+    unsigned idx = static_cast<unsigned>(c->rules.size());
+    parse_allow(r.contains("allowlist") ? r["allowlist"] : json(), rule.allow, idx, allow_pats, allow_owner, allow_check,
+                prefix, bad);
+    bool keep = L.problems.size() == before;
+    if (!pat.empty()) expr_check.push_back({pat, prefix, keep ? static_cast<int>(idx) : -1});
+    if (!keep) continue;
+    rule_pats.push_back(pat);
     c->infos.push_back({rule.id, rule.kind, rule.data_class});
     c->rules.push_back(std::move(rule));
   }
-  // End of a PEM block (any kind).
-  sp.push_back("-----END[ A-Z0-9]{0,24}PRIVATE KEY(?: BLOCK)?-----");
-  c->pem_end_width = 60;
-  sf.push_back(HS_FLAG_SOM_LEFTMOST);
-  sid.push_back(kPemEndId);
-
   {
     auto bad = [&](const std::string& why) { L.problems.push_back("global_allowlist: " + why); };
-    parse_allow(L.global_allow, c->global_allow, kGlobalAllowOwner, allow_pats, allow_owner, bad);
+    parse_allow(L.global_allow, c->global_allow, kGlobalAllowOwner, allow_pats, allow_owner, allow_check, "global_allowlist: ",
+                bad);
     if (L.global_allow.is_object()) c->repeated_char_run = L.global_allow.value("repeated_char_run", 6u);
   }
+  std::string inj_origin = (L.inj_origin.empty() ? "rules" : L.inj_origin) + ": injection: ";
   std::string inj_err = parse_injection(L.injection, *c);
-  if (!inj_err.empty()) L.problems.push_back((L.inj_origin.empty() ? "rules" : L.inj_origin) + ": injection: " + inj_err);
-
-  if (!L.problems.empty()) throw RuleError(L.problems);
-
-  // Two stages: a streaming scan without start-of-match tracking finds match
-  // ends at full speed; the start of each hit is then found by a block scan
-  // with SOM over a window of at most the rule's max width.
-  // Secret and personal-data rules stream separately: the PII patterns have no
-  // literal anchor and dominate scan time, and a profile may switch them off.
-  std::vector<std::string> s_p, p_p;
-  std::vector<unsigned> s_id, p_id;
-  for (std::size_t i = 0; i < sp.size(); ++i) {
-    bool pii = sid[i] != kPemEndId && c->rules[sid[i]].kind == "pii";
-    (pii ? p_p : s_p).push_back(sp[i]);
-    (pii ? p_id : s_id).push_back(sid[i]);
+  if (!inj_err.empty()) L.problems.push_back(inj_origin + inj_err);
+  // Hyperscan's checks of every expression (and the rules' widths). Skipped
+  // when the databases come from a cache made from this very content.
+  auto check_expressions = [&] {
+    for (auto& x : expr_check) {
+      unsigned mx = 0, mn = 0;
+      std::string e = check_expr(x.pattern, HS_FLAG_SOM_LEFTMOST, &mx, &mn);
+      if (!e.empty()) L.problems.push_back(x.prefix + "pattern: " + e);
+      else if (mx > kMaxWidth)
+        L.problems.push_back(x.prefix + "pattern may match more than " + std::to_string(kMaxWidth) +
+                             " bytes (use bounded repeats and \"extend\")");
+      if (x.rule >= 0) {
+        c->rules[static_cast<std::size_t>(x.rule)].max_width = mx;
+        c->rules[static_cast<std::size_t>(x.rule)].min_width = mn;
+      }
+    }
+    for (auto& [p, prefix] : allow_check) {
+      std::string e = check_expr(p, HS_FLAG_SINGLEMATCH, nullptr);
+      if (!e.empty()) L.problems.push_back(prefix + "allowlist pattern '" + p + "': " + e);
+    }
+    std::string ie = check_injection(*c);
+    if (!ie.empty()) L.problems.push_back(inj_origin + ie);
+  };
+  if (!L.problems.empty()) {
+    check_expressions();
+    throw RuleError(L.problems);
   }
-  c->secrets_db = compile(s_p, std::vector<unsigned>(s_p.size(), 0), s_id, HS_MODE_STREAM, L.problems, "secret rules");
-  c->pii_db = compile(p_p, std::vector<unsigned>(p_p.size(), 0), p_id, HS_MODE_STREAM, L.problems, "pii rules");
-  c->secrets_block_db = compile(sp, sf, sid, HS_MODE_BLOCK, L.problems, "secret rules (block)");
-  if (!allow_pats.empty()) {
-    std::vector<unsigned> af(allow_pats.size(), HS_FLAG_SINGLEMATCH), aid;
-    for (unsigned i = 0; i < allow_pats.size(); ++i) aid.push_back(i);
-    c->allow_db = compile(allow_pats, af, aid, HS_MODE_BLOCK, L.problems, "allowlist patterns");
-    c->allow_owner = allow_owner;
+  c->allow_owner = allow_owner;
+
+  // Rules matched in windows around anchors instead of in the stream: those
+  // with prefilters, and personal-data rules whose keywords must occur in or
+  // just before every match (the keywords then anchor them).
+  for (unsigned i = 0; i < c->rules.size(); ++i) {
+    Rule& r = c->rules[i];
+    bool by_kw = r.kind == "pii" && r.gates.empty() && !r.keywords.empty() && r.extend == Extend::none &&
+                 std::none_of(r.keywords.begin(), r.keywords.end(), [](auto& k) { return k.empty(); });
+    if (r.gates.empty() && !by_kw) continue;
+    unsigned slot = static_cast<unsigned>(c->regions.size());
+    r.region = static_cast<int>(slot);
+    RegionRule rr;
+    rr.rule = i;
+    rr.by_keyword = by_kw;
+    c->regions.push_back(std::move(rr));
+    if (by_kw) {
+      for (auto& k : r.keywords) {
+        auto it = std::find(c->keywords.begin(), c->keywords.end(), k);
+        std::size_t ki = static_cast<std::size_t>(it - c->keywords.begin());
+        if (it == c->keywords.end()) {
+          c->keywords.push_back(k);
+          c->kw_regions.emplace_back();
+        }
+        if (c->kw_regions[ki].empty() || c->kw_regions[ki].back() != slot) c->kw_regions[ki].push_back(slot);
+      }
+    } else {
+      for (unsigned g : r.gates) c->gates.gates[g].owners.push_back(slot);
+    }
   }
-  compile_injection(*c, L.problems);
-  if (!L.problems.empty()) throw RuleError(L.problems);
+
+  c->gates.finish();
+  for (std::size_t i = 0; i < c->inj.size(); ++i) c->inj_dbs.push_back(std::make_unique<LazyDb>());
+  std::vector<DbPlan> plans = plan_databases(*c, rule_pats, allow_pats);
+  c->cache_key = plan_key(L.contents, plans);
+
+  // Cached databases, if a trusted cache file for exactly this key exists.
+  RuleLoadInfo& info = c->load_info;
+  std::vector<std::string> candidates;
+  if (opts.use_sidecar) candidates = sidecars();
+  std::string dir_file = opts.cache_dir.empty() ? "" : opts.cache_dir + "/" + c->cache_key + ".hsdb";
+  if (!dir_file.empty()) candidates.push_back(dir_file);
+  for (auto& path : candidates) {
+    CacheImage img;
+    std::string why = read_cache_file(path, c->cache_key, lazy_tag, img);
+    if (why.empty() && !apply_cache(*c, plans, img)) why = "does not hold the expected databases";
+    if (why.empty()) {
+      info.from_cache = true;
+      info.cache_file = path;
+      break;
+    }
+    bool sidecar = path != dir_file;
+    if (!(sidecar && (why == "not present" || why.rfind("made for other", 0) == 0))) info.notes.push_back(path + ": " + why);
+  }
+
+  if (!info.from_cache) {
+    check_expressions();
+    if (!L.problems.empty()) throw RuleError(L.problems);
+    for (auto& p : plans) {
+      DbSlot t = slot(*c, p.tag);
+      if (t.eager) *t.eager = compile(p.exprs, p.flags, p.ids, p.mode, L.problems, p.what);
+      else if (t.lazy) t.lazy->set(compile(p.exprs, p.flags, p.ids, p.mode, L.problems, p.what));
+    }
+    if (!L.problems.empty()) throw RuleError(L.problems);
+  }
+
+  for (const Rule& r : c->rules)
+    c->holdback = std::max<std::size_t>(c->holdback, r.max_width + (r.back != Extend::none ? kMaxBack : 0));
+  c->pem_end_width = 60;
+  for (auto& rr : c->regions) {
+    const Rule& r = c->rules[rr.rule];
+    rr.width = r.max_width;
+    rr.reach = r.context + (r.back != Extend::none ? kMaxBack : 0);
+  }
 
   hs_scratch_t* s = nullptr;
-  for (hs_database_t* db : {c->secrets_db.get(), c->pii_db.get(), c->secrets_block_db.get(), c->allow_db.get(), c->inj_stream_db.get(), c->inj_block_db.get()})
-    if (db && hs_alloc_scratch(db, &s) != HS_SUCCESS) throw RuleError({"hyperscan: cannot allocate scratch"});
+  for (auto& [tag, db] : tagged_dbs(*c, false))
+    if (hs_alloc_scratch(db, &s) != HS_SUCCESS) throw RuleError({"hyperscan: cannot allocate scratch"});
   c->proto_scratch.reset(s);
   c->holdback += 1;
+
+  if (!info.from_cache && !dir_file.empty()) {
+    if (::mkdir(opts.cache_dir.c_str(), 0700) != 0 && errno != EEXIST)
+      info.notes.push_back(opts.cache_dir + ": cannot create: " + std::strerror(errno));
+    else if (std::string e = write_cache_file(dir_file, c->cache_key, widths_of(*c), tagged_dbs(*c, true), 0600); !e.empty())
+      info.notes.push_back(dir_file + ": not written: " + e);
+    else
+      info.cache_file = dir_file;
+  }
+  info.load_ms = std::chrono::duration<double, std::milli>(Clock::now() - t0).count();
   return std::make_shared<const RuleSet>(std::move(c));
 }
 
@@ -369,15 +447,26 @@ std::size_t RuleSet::count_kind(std::string_view kind) const {
 }
 
 std::shared_ptr<const RuleSet> RuleSet::load_json(std::string_view text, std::string origin) {
+  return load_json(text, std::move(origin), RuleLoadOptions{});
+}
+
+std::shared_ptr<const RuleSet> RuleSet::load_json(std::string_view text, std::string origin, const RuleLoadOptions& opts) {
+  auto t0 = Clock::now();
   Loader L;
   json doc = json::parse(text, nullptr, false);
   if (doc.is_discarded()) throw RuleError({origin + ": not valid JSON"});
+  L.contents.emplace_back(text);
   L.add(doc, origin);
   if (!L.problems.empty()) throw RuleError(L.problems);
-  return build(L);
+  return build(L, opts, t0);
 }
 
 std::shared_ptr<const RuleSet> RuleSet::load_files(const std::vector<std::string>& paths) {
+  return load_files(paths, RuleLoadOptions{});
+}
+
+std::shared_ptr<const RuleSet> RuleSet::load_files(const std::vector<std::string>& paths, const RuleLoadOptions& opts) {
+  auto t0 = Clock::now();
   Loader L;
   for (const auto& p : paths) {
     std::string text;
@@ -390,10 +479,11 @@ std::shared_ptr<const RuleSet> RuleSet::load_files(const std::vector<std::string
       L.problems.push_back(p + ": not valid JSON");
       continue;
     }
+    L.contents.push_back(std::move(text));
     L.add(doc, p);
   }
   if (!L.problems.empty()) throw RuleError(L.problems);
-  return build(L);
+  return build(L, opts, t0);
 }
 
 std::string RuleSet::default_rules_path() {
@@ -408,5 +498,21 @@ std::string RuleSet::default_rules_path() {
 }
 
 std::shared_ptr<const RuleSet> RuleSet::load_default() { return load_files({default_rules_path()}); }
+std::shared_ptr<const RuleSet> RuleSet::load_default(const RuleLoadOptions& opts) {
+  return load_files({default_rules_path()}, opts);
+}
+
+bool RuleSet::from_cache() const { return c_->load_info.from_cache; }
+const RuleLoadInfo& RuleSet::load_info() const { return c_->load_info; }
+const std::string& RuleSet::cache_key() const { return c_->cache_key; }
+
+std::string RuleSet::save_cache(const std::string& path, unsigned mode) const {
+  return write_cache_file(path, c_->cache_key, widths_of(*c_), tagged_dbs(*c_, true), mode);
+}
+
+std::string default_rules_cache_dir() {
+  const char* e = std::getenv("CORDON_RULES_CACHE");
+  return e ? std::string(e) : std::string();
+}
 
 }  // namespace cordon

@@ -2,6 +2,10 @@
 
 #include <array>
 
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
+
 namespace cordon::filter_detail {
 namespace {
 
@@ -35,6 +39,26 @@ void append_escaped(uint32_t cp, std::string& out) {
   }
 }
 
+// Length of the run of bytes at p[0..n) that need no attention in text
+// state: printable ASCII, \n, \t and (if cr) \r.
+std::size_t plain_run(const unsigned char* p, std::size_t n, bool cr, const std::array<bool, 256>& plain) {
+  std::size_t j = 0;
+#if defined(__SSE2__)
+  const __m128i lo = _mm_set1_epi8(0x1F), del = _mm_set1_epi8(0x7F), nl = _mm_set1_epi8('\n'), tab = _mm_set1_epi8('\t'),
+                ret = _mm_set1_epi8(cr ? '\r' : '\n');
+  for (; j + 16 <= n; j += 16) {
+    __m128i v = _mm_loadu_si128(reinterpret_cast<const __m128i*>(p + j));
+    // Signed compare: 0x20..0x7F are > 0x1F; bytes >= 0x80 are negative.
+    __m128i ok = _mm_andnot_si128(_mm_cmpeq_epi8(v, del), _mm_cmpgt_epi8(v, lo));
+    ok = _mm_or_si128(ok, _mm_or_si128(_mm_cmpeq_epi8(v, nl), _mm_or_si128(_mm_cmpeq_epi8(v, tab), _mm_cmpeq_epi8(v, ret))));
+    unsigned m = static_cast<unsigned>(_mm_movemask_epi8(ok));
+    if (m != 0xFFFFu) return j + static_cast<std::size_t>(__builtin_ctz(~m));
+  }
+#endif
+  while (j < n && plain[p[j]]) ++j;
+  return j;
+}
+
 }  // namespace
 
 Sanitizer::Sanitizer(ControlMode mode, bool keep_cr) : mode_(mode), keep_cr_(keep_cr) {}
@@ -46,11 +70,7 @@ void Sanitizer::push(std::string_view in, std::string& out) {
   out.reserve(out.size() + n);
   while (i < n) {
     if (st_ == St::text && u8_need_ == 0) {
-      std::size_t j = i;
-      while (j + 8 <= n && plain[p[j]] && plain[p[j + 1]] && plain[p[j + 2]] && plain[p[j + 3]] && plain[p[j + 4]] &&
-             plain[p[j + 5]] && plain[p[j + 6]] && plain[p[j + 7]])
-        j += 8;
-      while (j < n && plain[p[j]]) ++j;
+      std::size_t j = i + plain_run(p + i, n - i, keep_cr_, plain);
       if (j > i) {
         out.append(in.data() + i, j - i);
         i = j;

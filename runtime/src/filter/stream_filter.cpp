@@ -58,6 +58,7 @@ bool any_keyword(std::string_view win, const std::vector<std::string>& kws) {
 struct Cand {
   unsigned id;
   uint64_t from, to;
+  bool som = false;  // `from` is already the leftmost start (exact values, region scans)
 };
 
 struct Found {
@@ -74,6 +75,16 @@ int on_match(unsigned id, unsigned long long from, unsigned long long to, unsign
   return 0;
 }
 
+int on_exact(unsigned id, unsigned long long from, unsigned long long to, unsigned, void* ctx) {
+  static_cast<std::vector<Cand>*>(ctx)->push_back({kExactBase + id, from, to, true});
+  return 0;
+}
+
+// A pending window of the text to block-scan for one region rule.
+struct Region {
+  uint64_t lo, hi;
+};
+
 }  // namespace
 
 struct StreamFilter::Impl {
@@ -81,9 +92,16 @@ struct StreamFilter::Impl {
   const Compiled& c;
   FilterOptions o;
   HsScratch scratch;
-  hs_stream_t* sstream = nullptr;
-  hs_stream_t* pstream = nullptr;
-  hs_stream_t* estream = nullptr;
+  hs_stream_t* sstream = nullptr;  // main_db or secrets_db
+  hs_stream_t* pstream = nullptr;  // pii_db
+  hs_stream_t* estream = nullptr;  // exact values
+  bool use_main = false;
+  std::unique_ptr<GateScanner> gscan;
+  std::vector<GateFire> fires;
+  uint64_t gates_done = 0;  // every prefilter occurrence ending before this was reported
+  std::vector<std::vector<Region>> regions;  // per region slot, pending windows in order
+  std::vector<bool> slot_on;
+  unsigned region_width = 0;  // widest active region rule
   HsDb exact_db;
   struct Exact {
     std::string name, id, value;
@@ -94,7 +112,6 @@ struct StreamFilter::Impl {
   Sanitizer san;
   std::unique_ptr<InjectionDetector> inj;
   Fingerprinter fpr;
-  std::string tmp;
   std::string buf;
   uint64_t base = 0, cursor = 0;
   std::vector<Cand> cands;
@@ -156,22 +173,128 @@ struct StreamFilter::Impl {
       scratch.reset(s);
       hs_open_stream(db, 0, &estream);
     }
-    hs_open_stream(c.secrets_db.get(), 0, &sstream);
+    // Region rules: personal-data ones only when PII detection is on.
+    bool any_gate = false, any_kw = false;
+    slot_on.resize(c.regions.size());
+    regions.resize(c.regions.size());
+    for (std::size_t i = 0; i < c.regions.size(); ++i) {
+      const RegionRule& rr = c.regions[i];
+      slot_on[i] = o.detect_pii || c.rules[rr.rule].kind != "pii";
+      if (!slot_on[i]) continue;
+      (rr.by_keyword ? any_kw : any_gate) = true;
+      region_width = std::max(region_width, rr.width + rr.reach);
+    }
+    if (any_gate) gscan = std::make_unique<GateScanner>(c.gates);
+    bool want_inj = o.detect_injection && !c.inj.empty();
+    use_main = c.main_db && (want_inj || any_kw);
+    const hs_database_t* sdb = use_main ? c.main_db.get() : c.secrets_db.get();
+    if (!use_main) {  // not in the shared scratch (loaded on demand)
+      hs_scratch_t* s = scratch.release();
+      hs_error_t e = hs_alloc_scratch(sdb, &s);
+      scratch.reset(s);
+      if (e != HS_SUCCESS) throw std::runtime_error("hyperscan: scratch");
+    }
+    hs_open_stream(sdb, 0, &sstream);
     if (o.detect_pii && c.pii_db) hs_open_stream(c.pii_db.get(), 0, &pstream);
-    if (o.detect_injection && c.inj_stream_db) inj = std::make_unique<InjectionDetector>(c, scratch.get());
+    if (want_inj && use_main) inj = std::make_unique<InjectionDetector>(c, scratch.get());
   }
 
-  void ingest(std::string_view t) {
-    if (t.empty()) return;
-    buf.append(t);
-    hs_scan_stream(sstream, t.data(), static_cast<unsigned>(t.size()), 0, scratch.get(), on_match, &cands);
-    if (pstream) hs_scan_stream(pstream, t.data(), static_cast<unsigned>(t.size()), 0, scratch.get(), on_match, &cands);
-    if (estream) {
-      std::size_t before = cands.size();
-      hs_scan_stream(estream, t.data(), static_cast<unsigned>(t.size()), 0, scratch.get(), on_match, &cands);
-      for (std::size_t i = before; i < cands.size(); ++i) cands[i].id += kExactBase;
+  // Routes a main-stream match: rule hits, injection hits, keyword anchors.
+  static int on_main(unsigned id, unsigned long long from, unsigned long long to, unsigned, void* ctx) {
+    auto* m = static_cast<Impl*>(ctx);
+    if (id < kInjBase) m->cands.push_back({id, from, to});
+    else if (id < kKwBase) {
+      if (m->inj) m->inj->add_main_hit(id - kInjBase, to);
+    } else {
+      unsigned k = id - kKwBase;
+      uint64_t ks = to - m->c.keywords[k].size();
+      for (unsigned slot : m->c.kw_regions[k])
+        if (m->slot_on[slot]) {
+          const RegionRule& rr = m->c.regions[slot];
+          m->add_window(slot, to, ks + rr.reach);
+        }
     }
+    return 0;
+  }
+
+  // Anchor found: a match of the slot's rule ends at or after `end_min` and
+  // starts at or before `start_max`; its window, with one byte of context
+  // each side (plus one spare), joins the slot's pending regions.
+  void add_window(unsigned slot, uint64_t end_min, uint64_t start_max) {
+    uint64_t w = c.regions[slot].width;
+    uint64_t lo = end_min > w + 2 ? end_min - w - 2 : 0;
+    uint64_t hi = start_max + w + 2;
+    auto& v = regions[slot];
+    if (!v.empty() && lo <= v.back().hi) {
+      v.back().lo = std::min(v.back().lo, lo);
+      v.back().hi = std::max(v.back().hi, hi);
+    } else {
+      v.push_back({lo, hi});
+    }
+  }
+
+  void ingest(uint64_t from) {
+    std::string_view t = std::string_view(buf).substr(from - base);
+    if (t.empty()) return;
+    if (inj) inj->before_main_scan(t, sstream);
+    hs_scan_stream(sstream, t.data(), static_cast<unsigned>(t.size()), 0, scratch.get(), on_main, this);
+    if (pstream) hs_scan_stream(pstream, t.data(), static_cast<unsigned>(t.size()), 0, scratch.get(), on_match, &cands);
+    if (estream) hs_scan_stream(estream, t.data(), static_cast<unsigned>(t.size()), 0, scratch.get(), on_exact, &cands);
     if (inj) inj->feed(t);
+  }
+
+  // Prefilter occurrences in the text so far, then every region that is
+  // complete (or all, at the end): block-scan it with its rule alone.
+  void run_regions(bool final) {
+    if (gscan) {
+      fires.clear();
+      gates_done = gscan->scan(std::string_view(buf).substr(gscan->next_needed() - base), gscan->next_needed(), final, fires);
+      for (const GateFire& f : fires) {
+        const Gate& g = c.gates.gates[f.gate];
+        for (unsigned slot : g.owners)
+          if (slot_on[slot]) add_window(slot, f.end, f.end - std::min<uint64_t>(f.end, g.min_len));
+      }
+    }
+    uint64_t e = end();
+    for (std::size_t slot = 0; slot < regions.size(); ++slot) {
+      auto& v = regions[slot];
+      std::size_t done = 0;
+      for (; done < v.size() && (final || v[done].hi <= e); ++done) scan_region(static_cast<unsigned>(slot), v[done], final);
+      v.erase(v.begin(), v.begin() + static_cast<std::ptrdiff_t>(done));
+    }
+  }
+
+  void scan_region(unsigned slot, Region r, bool final) {
+    uint64_t lo = std::max(r.lo, base), hi = std::min(r.hi, end());
+    if (hi <= lo) return;
+    struct Ctx {
+      Impl* m;
+      unsigned rule;
+      uint64_t lo, len;
+      bool start_real, end_real;  // the window's first/last byte has no text before/after it
+    } ctx{this, c.regions[slot].rule, lo, hi - lo, lo == 0, final && hi == end()};
+    // A match starting at the window's first byte or ending at its last may
+    // only exist because the block scan sees no text beyond the window (\b,
+    // ^); an anchored match never touches those bytes, so drop them.
+    hs_scan(c.regions[slot].db.get(), buf.data() + (lo - base), static_cast<unsigned>(hi - lo), 0, scratch.get(),
+            [](unsigned, unsigned long long from, unsigned long long to, unsigned, void* p) -> int {
+              auto* x = static_cast<Ctx*>(p);
+              if ((from == 0 && !x->start_real) || (to == x->len && !x->end_real)) return 0;
+              x->m->cands.push_back({x->rule, x->lo + from, x->lo + to, true});
+              return 0;
+            },
+            &ctx);
+  }
+
+  // No region match can start before this (pending windows, anchors not yet seen).
+  uint64_t region_floor() const {
+    uint64_t f = ~uint64_t{0};
+    for (auto& v : regions)  // a match there may start up to kMaxBack before its window ("back" rules)
+      if (!v.empty()) f = std::min(f, v.front().lo > kMaxBack ? v.front().lo - kMaxBack : 0);
+    uint64_t reach = region_width + 2 + kMaxBack;
+    uint64_t seen = gscan ? std::min(gates_done, end()) : end();
+    f = std::min(f, seen > reach ? seen - reach : 0);
+    return f;
   }
 
   bool allowed(const Allowlist& a, std::string_view v) const {
@@ -348,11 +471,11 @@ struct StreamFilter::Impl {
 
   void finalize(uint64_t limit, bool final) {
     if (cands.empty()) return;
-    std::vector<Cand> ready, exact_ready, keep;
-    for (auto& cd : cands) (final || cd.to <= limit ? (cd.id >= kExactBase ? exact_ready : ready) : keep).push_back(cd);
+    std::vector<Cand> ready, som_ready, keep;
+    for (auto& cd : cands) (final || cd.to <= limit ? (cd.som ? som_ready : ready) : keep).push_back(cd);
     cands.swap(keep);
     resolve_starts(ready);
-    ready.insert(ready.end(), exact_ready.begin(), exact_ready.end());
+    ready.insert(ready.end(), som_ready.begin(), som_ready.end());
     if (ready.empty()) return;
     std::sort(ready.begin(), ready.end(), [](const Cand& a, const Cand& b) {
       return a.id != b.id ? a.id < b.id : a.from != b.from ? a.from < b.from : a.to > b.to;
@@ -448,31 +571,37 @@ struct StreamFilter::Impl {
     (void)final;
   }
 
-  std::string settle(bool final) {
+  // Emits what is safe (everything, if final) by appending it to `out`.
+  void settle(bool final, std::string& out) {
     uint64_t e = end();
     // Hits ending at or before `limit` are complete (no longer match from the
     // same start can still arrive). Hits not finalised yet end after `limit`,
     // so start after limit - holdback, minus kMaxBack for "back" rules: emit
     // only up to there.
     uint64_t limit = final ? e : (e > holdback ? e - holdback : 0);
+    run_regions(final);
     finalize(limit, final);
     uint64_t lag = holdback + kMaxBack;
     uint64_t P = std::max(final ? limit : (limit > lag ? limit - lag : 0), cursor);
+    if (!final && !regions.empty()) P = std::max(std::min(P, region_floor()), cursor);
     for (auto& f : spans)
       if (f.from < P && f.to > P) P = std::max(cursor, f.from);
     while (!final && P > cursor && P < e && (static_cast<unsigned char>(buf[P - base]) & 0xC0) == 0x80) --P;
-    std::string out;
+    std::size_t out_at = out.size();
+    out.reserve(out_at + (P > cursor ? P - cursor + 64 : 0));
     emit(P, out, final);
-    // Drop text no longer needed (keep some context before the cursor).
-    if (cursor > base + kContextKeep) {
-      uint64_t dead = cursor - kContextKeep - base;
+    // Drop text no longer needed (keep some context before the cursor, and
+    // whatever the prefilter scan has not reached).
+    uint64_t keep_from = cursor > kContextKeep ? cursor - kContextKeep : 0;
+    if (gscan) keep_from = std::min(keep_from, gscan->next_needed());
+    if (keep_from > base) {
+      uint64_t dead = keep_from - base;
       if (final || dead >= kCompactAt || dead > buf.size() / 2) {
         buf.erase(0, dead);
         base += dead;
       }
     }
-    rep.bytes_out += out.size();
-    return out;
+    rep.bytes_out += out.size() - out_at;
   }
 };
 
@@ -490,39 +619,48 @@ void StreamFilter::add_exact_value(std::string name, std::string value) {
 }
 
 std::string StreamFilter::feed(std::string_view chunk) {
+  std::string out;
+  feed(chunk, out);
+  return out;
+}
+
+void StreamFilter::feed(std::string_view chunk, std::string& out) {
   Impl& m = *impl_;
   if (m.finished) throw std::logic_error("feed() after finish()");
   if (!m.started) m.start();
   m.rep.bytes_in += chunk.size();
-  m.tmp.clear();
-  m.san.push(chunk, m.tmp);
-  m.ingest(m.tmp);
-  return m.settle(false);
+  uint64_t at = m.end();
+  m.san.push(chunk, m.buf);  // sanitised text goes straight into the window
+  m.ingest(at);
+  m.settle(false, out);
 }
 
 std::string StreamFilter::finish() {
+  std::string out;
+  finish(out);
+  return out;
+}
+
+void StreamFilter::finish(std::string& out) {
   Impl& m = *impl_;
-  if (m.finished) return "";
+  if (m.finished) return;
   if (!m.started) m.start();
-  m.tmp.clear();
-  m.san.finish(m.tmp);
-  m.ingest(m.tmp);
-  hs_close_stream(m.sstream, m.scratch.get(), on_match, &m.cands);
+  uint64_t at = m.end();
+  m.san.finish(m.buf);
+  m.ingest(at);
+  hs_close_stream(m.sstream, m.scratch.get(), Impl::on_main, &m);
   m.sstream = nullptr;
   if (m.pstream) hs_close_stream(m.pstream, m.scratch.get(), on_match, &m.cands);
   m.pstream = nullptr;
   if (m.estream) {
-    std::size_t before = m.cands.size();
-    hs_close_stream(m.estream, m.scratch.get(), on_match, &m.cands);
-    for (std::size_t i = before; i < m.cands.size(); ++i) m.cands[i].id += kExactBase;
+    hs_close_stream(m.estream, m.scratch.get(), on_exact, &m.cands);
     m.estream = nullptr;
   }
   if (m.inj) m.inj->finish();
   m.finished = true;
-  std::string out = m.settle(true);
+  m.settle(true, out);
   std::string().swap(m.buf);
   m.base = m.cursor;
-  return out;
 }
 
 FilterReport StreamFilter::report() const {
@@ -539,8 +677,10 @@ FilterReport StreamFilter::report() const {
 
 std::size_t StreamFilter::buffered_bytes() const {
   const Impl& m = *impl_;
-  return m.buf.capacity() + m.tmp.capacity() + m.cands.capacity() * sizeof(Cand) + m.spans.capacity() * sizeof(Found) +
-         (m.inj ? m.inj->buffered_bytes() : 0);
+  std::size_t regions = 0;
+  for (auto& v : m.regions) regions += v.capacity() * sizeof(Region);
+  return m.buf.capacity() + m.cands.capacity() * sizeof(Cand) + m.spans.capacity() * sizeof(Found) +
+         m.fires.capacity() * sizeof(GateFire) + regions + (m.inj ? m.inj->buffered_bytes() : 0);
 }
 
 std::string filter_all(std::shared_ptr<const RuleSet> rules, std::string_view text, FilterOptions opts, FilterReport* report) {
