@@ -83,7 +83,9 @@ Expect limit(Outcome o, std::string limit_hit) {
     expect_outcome(r, v, o);
     if (r.limit_hit != limit_hit) v.misreport("limit_hit is '" + r.limit_hit + "', expected '" + limit_hit + "'");
     if (r.signal != SIGKILL) v.misreport("the tool did not end with SIGKILL");
-    if (r.contain_us == 0) v.misreport("contain_us is 0 for a call that was killed");
+    // The kernel's OOM killer may end a lone tool before the supervisor
+    // sees the event: then nothing was left to contain and contain_us is 0.
+    if (r.contain_us == 0 && limit_hit != "memory") v.misreport("contain_us is 0 for a call that was killed");
   };
 }
 

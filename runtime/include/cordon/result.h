@@ -113,7 +113,7 @@ struct Result {
   std::uint64_t cpu_ms = 0;       // user+sys of the whole tree
   std::uint64_t peak_memory_bytes = 0;
   std::uint64_t setup_us = 0;     // clone to execve
-  std::uint64_t contain_us = 0;   // kill decision to tree gone (0 if no kill)
+  std::uint64_t contain_us = 0;   // supervisor's kill decision to tree gone (0 if it killed nothing, e.g. the kernel's OOM killer ended a lone tool first)
   std::vector<StepTiming> setup_steps;
 
   std::vector<Control> controls;
