@@ -197,16 +197,36 @@ __attribute__((target("avx2"))) void ranges_avx2(const unsigned char* p, const R
   }
 }
 
-__attribute__((target("avx512f,avx512bw"))) void ranges_avx512(const unsigned char* p, const Range* r, std::size_t n,
-                                                                 uint64_t* out, std::size_t stride) {
-  __m512i v = _mm512_loadu_si512(p);
-  for (std::size_t k = 0; k < n; ++k) {
-    __m512i t = _mm512_sub_epi8(v, _mm512_set1_epi8(static_cast<char>(r[k].first)));
-    out[k * stride] = _mm512_cmple_epu8_mask(t, _mm512_set1_epi8(static_cast<char>(r[k].second - r[k].first)));
+// All windows of a group, eight ranges at a time with their constants held
+// in registers.
+__attribute__((target("avx512f,avx512bw"))) void ranges_avx512(const unsigned char* const* win, unsigned nwin, const Range* r,
+                                                                 std::size_t n, uint64_t* out, std::size_t stride) {
+  for (std::size_t k0 = 0; k0 < n; k0 += 8) {
+    const std::size_t m = std::min<std::size_t>(8, n - k0);
+    __m512i lo[8], span[8];
+#pragma GCC unroll 8
+    for (std::size_t j = 0; j < 8; ++j) {
+      const Range& g = r[k0 + std::min(j, m - 1)];
+      lo[j] = _mm512_set1_epi8(static_cast<char>(g.first));
+      span[j] = _mm512_set1_epi8(static_cast<char>(g.second - g.first));
+    }
+    for (unsigned w = 0; w < nwin; ++w) {
+      __m512i v = _mm512_loadu_si512(win[w]);
+      uint64_t* o = out + k0 * stride + w;
+#pragma GCC unroll 8
+      for (std::size_t j = 0; j < 8; ++j)
+        if (j < m) o[j * stride] = _mm512_cmple_epu8_mask(_mm512_sub_epi8(v, lo[j]), span[j]);
+    }
   }
 }
 #endif
 
+// One window at a time, for the paths above without a group form.
+template <void (*F)(const unsigned char*, const Range*, std::size_t, uint64_t*, std::size_t)>
+void ranges_each(const unsigned char* const* win, unsigned nwin, const Range* r, std::size_t n, uint64_t* out,
+                 std::size_t stride) {
+  for (unsigned w = 0; w < nwin; ++w) F(win[w], r, n, out + w, stride);
+}
 
 // Lane-parallel op execution: register r occupies v[r * kLanes, (r + 1) * kLanes).
 constexpr unsigned kL = GateProgram::kLanes;
@@ -225,35 +245,51 @@ void ops_scalar(const GateProgram::Op* ops, std::size_t n, uint64_t* v) {
 }
 
 #ifdef CORDON_GATE_X86
+// Each op's lanes are independent: load them all, then store, so the
+// dependent ops of a program overlap (latency, not width, bounds this loop).
 __attribute__((target("avx2"))) void ops_avx2(const GateProgram::Op* ops, std::size_t n, uint64_t* v) {
+  constexpr unsigned Z = kL / 4;
   for (std::size_t i = 0; i < n; ++i) {
     const GateProgram::Op& op = ops[i];
     const __m128i s = _mm_cvtsi32_si128(op.shift);
     const __m256i flip = _mm256_set1_epi64x(static_cast<long long>(op.flip));
     const __m256i either = _mm256_set1_epi64x(static_cast<long long>(op.either));
-    for (unsigned h = 0; h < kL; h += 4) {
-      __m256i a = _mm256_load_si256(reinterpret_cast<const __m256i*>(v + op.a * kL + h));
-      __m256i b = _mm256_load_si256(reinterpret_cast<const __m256i*>(v + op.b * kL + h));
-      __m256i t = _mm256_xor_si256(_mm256_sll_epi64(b, s), flip);
-      __m256i r = _mm256_or_si256(_mm256_and_si256(a, t), _mm256_and_si256(either, _mm256_or_si256(a, t)));
-      _mm256_store_si256(reinterpret_cast<__m256i*>(v + op.dst * kL + h), r);
+    const uint64_t* pa = v + op.a * kL;
+    const uint64_t* pb = v + op.b * kL;
+    __m256i r[Z];
+#pragma GCC unroll 8
+    for (unsigned h = 0; h < Z; ++h) {
+      __m256i a = _mm256_load_si256(reinterpret_cast<const __m256i*>(pa + 4 * h));
+      __m256i t = _mm256_xor_si256(_mm256_sll_epi64(_mm256_load_si256(reinterpret_cast<const __m256i*>(pb + 4 * h)), s), flip);
+      r[h] = _mm256_or_si256(_mm256_and_si256(a, t), _mm256_and_si256(either, _mm256_or_si256(a, t)));
     }
+    uint64_t* pd = v + op.dst * kL;
+#pragma GCC unroll 8
+    for (unsigned h = 0; h < Z; ++h) _mm256_store_si256(reinterpret_cast<__m256i*>(pd + 4 * h), r[h]);
   }
 }
 
 __attribute__((target("avx512f"))) void ops_avx512(const GateProgram::Op* ops, std::size_t n, uint64_t* v) {
+  constexpr unsigned Z = kL / 8;
   for (std::size_t i = 0; i < n; ++i) {
     const GateProgram::Op& op = ops[i];
-    const __m128i s = _mm_cvtsi32_si128(op.shift);
+    const __m512i s = _mm512_set1_epi64(op.shift);
     const __m512i flip = _mm512_set1_epi64(static_cast<long long>(op.flip));
     const __m512i either = _mm512_set1_epi64(static_cast<long long>(op.either));
-    for (unsigned h = 0; h < kL; h += 8) {
-      __m512i a = _mm512_load_si512(v + op.a * kL + h);
-      __m512i b = _mm512_maskz_sll_epi64(0xFF, _mm512_load_si512(v + op.b * kL + h), s);
+    const uint64_t* pa = v + op.a * kL;
+    const uint64_t* pb = v + op.b * kL;
+    __m512i r[Z];
+#pragma GCC unroll 8
+    for (unsigned h = 0; h < Z; ++h) {
+      __m512i a = _mm512_load_si512(pa + 8 * h);
+      __m512i b = _mm512_load_si512(pb + 8 * h);
+      b = _mm512_mask_sllv_epi64(b, static_cast<__mmask8>(0xFF), b, s);  // (the unmasked form warns in GCC 12)
       // Majority of (a, b ^ flip, either): a & t, or a | t when `either` is all ones.
-      __m512i r = _mm512_ternarylogic_epi64(a, _mm512_xor_si512(b, flip), either, 0xE8);
-      _mm512_store_si512(v + op.dst * kL + h, r);
+      r[h] = _mm512_ternarylogic_epi64(a, _mm512_xor_si512(b, flip), either, 0xE8);
     }
+    uint64_t* pd = v + op.dst * kL;
+#pragma GCC unroll 8
+    for (unsigned h = 0; h < Z; ++h) _mm512_store_si512(pd + 8 * h, r[h]);
   }
 }
 #endif
@@ -407,14 +443,14 @@ void GateProgram::finish() {
 GateScanner::GateScanner(const GateProgram& p)
     : p_(p),
 #ifdef CORDON_GATE_X86
-      ranges_fn_(ranges_sse2),
+      ranges_fn_(ranges_each<ranges_sse2>),
 #else
-      ranges_fn_(ranges_scalar),
+      ranges_fn_(ranges_each<ranges_scalar>),
 #endif
       ops_fn_(ops_scalar),
       v_(p.regs * GateProgram::kLanes + 8, 0) {
 #ifdef CORDON_GATE_X86
-  if (__builtin_cpu_supports("avx2")) ranges_fn_ = ranges_avx2, ops_fn_ = ops_avx2;
+  if (__builtin_cpu_supports("avx2")) ranges_fn_ = ranges_each<ranges_avx2>, ops_fn_ = ops_avx2;
   if (__builtin_cpu_supports("avx512bw")) ranges_fn_ = ranges_avx512, ops_fn_ = ops_avx512;
 #endif
   auto addr = reinterpret_cast<uintptr_t>(v_.data());
@@ -426,11 +462,9 @@ void GateScanner::group(const unsigned char* const* win, unsigned n, uint64_t ga
                         std::vector<GateFire>& out) {
   constexpr unsigned L = GateProgram::kLanes;
   uint64_t* v = v_aligned_;
-  for (unsigned w = 0; w < L; ++w) {
-    if (w < n) ranges_fn_(win[w], p_.ranges.data(), p_.ranges.size(), v + w, L);
-    else
-      for (std::size_t r = 0; r < p_.ranges.size(); ++r) v[r * L + w] = 0;
-  }
+  ranges_fn_(win, n, p_.ranges.data(), p_.ranges.size(), v, L);
+  for (unsigned w = n; w < L; ++w)
+    for (std::size_t r = 0; r < p_.ranges.size(); ++r) v[r * L + w] = 0;
   ops_fn_(p_.ops.data(), p_.ops.size(), v);
   uint64_t hit = 0;
   for (unsigned w = 0; w < n; ++w) hit |= v[p_.any * L + w];

@@ -19,8 +19,8 @@
 // SSE2). Every prefilter is compiled into a short straight list of ops on
 // such masks, v[d] = v[a] & (v[b] << s), v[a] | (...) or v[a] & ~(...):
 // classes are unions of ranges, runs of one class come from doubling,
-// repeats from shifts. The ops run on 16 windows at once, one 64-bit lane
-// each (AVX-512 or AVX2 when present), so each op's cost is spread over 768
+// repeats from shifts. The ops run on 32 windows at once, one 64-bit lane
+// each (AVX-512 or AVX2 when present), so each op's cost is spread over 1536
 // bytes of text.
 #pragma once
 
@@ -57,7 +57,7 @@ struct Gate {
 // Every prefilter of a rule set, compiled. Immutable once finish()ed.
 struct GateProgram {
   static constexpr unsigned kMaxLen = 17;
-  static constexpr unsigned kLanes = 16;  // windows evaluated together
+  static constexpr unsigned kLanes = 32;  // windows evaluated together (more hide the latency of dependent ops)
 
   enum class OpKind : uint8_t { and_, or_, andnot };
   // v[dst] = v[a] & x, v[a] | x or v[a] & ~x, with x = v[b] << shift.
@@ -107,9 +107,9 @@ class GateScanner {
   // First stream offset the next scan() still needs.
   uint64_t next_needed() const { return done_ < 17 ? 0 : done_ - 17; }
 
-  // Range masks of the 64 bytes at p, the k-th to out[k * stride].
-  using RangeFn = void (*)(const unsigned char* p, const std::pair<uint8_t, uint8_t>* r, std::size_t n, uint64_t* out,
-                           std::size_t stride);
+  // Range masks of the 64 bytes at each win[w], the k-th to out[k * stride + w].
+  using RangeFn = void (*)(const unsigned char* const* win, unsigned nwin, const std::pair<uint8_t, uint8_t>* r,
+                           std::size_t n, uint64_t* out, std::size_t stride);
   using OpsFn = void (*)(const GateProgram::Op* ops, std::size_t n, uint64_t* v);
 
  private:
