@@ -436,8 +436,6 @@ void GateProgram::finish() {
     }
     g.result = x;
   }
-  any = gates.empty() ? ones : gates[0].result;
-  for (std::size_t i = 1; i < gates.size(); ++i) any = op(any, gates[i].result, 0, OpKind::or_);
 }
 
 GateScanner::GateScanner(const GateProgram& p)
@@ -466,14 +464,14 @@ void GateScanner::group(const unsigned char* const* win, unsigned n, uint64_t ga
   for (unsigned w = n; w < L; ++w)
     for (std::size_t r = 0; r < p_.ranges.size(); ++r) v[r * L + w] = 0;
   ops_fn_(p_.ops.data(), p_.ops.size(), v);
-  uint64_t hit = 0;
-  for (unsigned w = 0; w < n; ++w) hit |= v[p_.any * L + w];
-  if (!(hit & ~uint64_t{0xFFFF})) return;  // bits 0..15 are context in every window
   std::size_t first = out.size();
   for (unsigned g = 0; g < p_.gates.size(); ++g) {
     const uint64_t* r = v + p_.gates[g].result * L;
+    // Bits 0..15 are the window's context; the rest were reported by no other window.
+    uint64_t hit = 0;
+    for (unsigned w = 0; w < n; ++w) hit |= r[w];
+    if (!(hit & ~uint64_t{0xFFFF})) continue;
     for (unsigned w = 0; w < n; ++w) {
-      // Bits 0..15 are the window's context; the rest were reported by no other window.
       uint64_t m = r[w] & ~uint64_t{0xFFFF};
       while (m) {
         unsigned b = static_cast<unsigned>(std::countr_zero(m));

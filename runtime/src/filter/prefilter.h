@@ -73,12 +73,12 @@ struct GateProgram {
   std::vector<GateClass> classes;
   std::vector<std::pair<uint8_t, uint8_t>> ranges;  // [lo, hi] byte ranges
   // Registers: [0, ranges) are the byte-range masks, `ones` is all ones,
-  // the rest (class masks, runs, each gate's result, and `any`: all results
-  // ORed) are computed by `ops` in order.
+  // the rest (class masks, runs, each gate's result) are computed by `ops`
+  // in order.
   std::vector<Op> ops;
   std::vector<uint16_t> class_reg;
   unsigned regs = 0;
-  uint16_t ones = 0, any = 0;
+  uint16_t ones = 0;
 
   // Parses `expr` and adds it (or finds the identical one); returns the gate
   // index, or -1 with `error` set.

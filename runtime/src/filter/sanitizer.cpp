@@ -2,7 +2,9 @@
 
 #include <array>
 
-#if defined(__SSE2__)
+#if defined(__x86_64__)
+#include <immintrin.h>
+#elif defined(__SSE2__)
 #include <emmintrin.h>
 #endif
 
@@ -40,8 +42,11 @@ void append_escaped(uint32_t cp, std::string& out) {
 }
 
 // Length of the run of bytes at p[0..n) that need no attention in text
-// state: printable ASCII, \n, \t and (if cr) \r.
-std::size_t plain_run(const unsigned char* p, std::size_t n, bool cr, const std::array<bool, 256>& plain) {
+// state: printable ASCII, \n, \t and (if cr) \r. Portable form (SSE2 on
+// x86-64), and AVX2 / AVX-512 forms picked at run time: most tool output is
+// such runs, so this loop is the sanitiser's cost.
+std::size_t plain_run_base(const unsigned char* p, std::size_t n, bool cr) {
+  const auto& plain = cr ? kPlainCr : kPlain;
   std::size_t j = 0;
 #if defined(__SSE2__)
   const __m128i lo = _mm_set1_epi8(0x1F), del = _mm_set1_epi8(0x7F), nl = _mm_set1_epi8('\n'), tab = _mm_set1_epi8('\t'),
@@ -59,18 +64,59 @@ std::size_t plain_run(const unsigned char* p, std::size_t n, bool cr, const std:
   return j;
 }
 
+#if defined(__x86_64__)
+__attribute__((target("avx2"))) std::size_t plain_run_avx2(const unsigned char* p, std::size_t n, bool cr) {
+  const __m256i lo = _mm256_set1_epi8(0x1F), del = _mm256_set1_epi8(0x7F), nl = _mm256_set1_epi8('\n'),
+                tab = _mm256_set1_epi8('\t'), ret = _mm256_set1_epi8(cr ? '\r' : '\n');
+  std::size_t j = 0;
+  for (; j + 32 <= n; j += 32) {
+    __m256i v = _mm256_loadu_si256(reinterpret_cast<const __m256i*>(p + j));
+    __m256i ok = _mm256_andnot_si256(_mm256_cmpeq_epi8(v, del), _mm256_cmpgt_epi8(v, lo));
+    ok = _mm256_or_si256(ok, _mm256_or_si256(_mm256_cmpeq_epi8(v, nl),
+                                             _mm256_or_si256(_mm256_cmpeq_epi8(v, tab), _mm256_cmpeq_epi8(v, ret))));
+    unsigned m = static_cast<unsigned>(_mm256_movemask_epi8(ok));
+    if (m != 0xFFFFFFFFu) return j + static_cast<std::size_t>(__builtin_ctz(~m));
+  }
+  return j + plain_run_base(p + j, n - j, cr);
+}
+
+__attribute__((target("avx512f,avx512bw"))) std::size_t plain_run_avx512(const unsigned char* p, std::size_t n, bool cr) {
+  const __m512i lo = _mm512_set1_epi8(0x1F), del = _mm512_set1_epi8(0x7F), nl = _mm512_set1_epi8('\n'),
+                tab = _mm512_set1_epi8('\t'), ret = _mm512_set1_epi8(cr ? '\r' : '\n');
+  std::size_t j = 0;
+  for (; j + 64 <= n; j += 64) {
+    __m512i v = _mm512_loadu_si512(p + j);
+    __mmask64 ok = _mm512_cmpgt_epi8_mask(v, lo) & ~_mm512_cmpeq_epi8_mask(v, del);
+    ok |= _mm512_cmpeq_epi8_mask(v, nl) | _mm512_cmpeq_epi8_mask(v, tab) | _mm512_cmpeq_epi8_mask(v, ret);
+    if (ok != ~uint64_t{0}) return j + static_cast<std::size_t>(__builtin_ctzll(~ok));
+  }
+  return j + plain_run_base(p + j, n - j, cr);
+}
+#endif
+
+using PlainRunFn = std::size_t (*)(const unsigned char*, std::size_t, bool);
+
+PlainRunFn pick_plain_run() {
+#if defined(__x86_64__)
+  __builtin_cpu_init();
+  if (__builtin_cpu_supports("avx512bw")) return plain_run_avx512;
+  if (__builtin_cpu_supports("avx2")) return plain_run_avx2;
+#endif
+  return plain_run_base;
+}
+
 }  // namespace
 
 Sanitizer::Sanitizer(ControlMode mode, bool keep_cr) : mode_(mode), keep_cr_(keep_cr) {}
 
 void Sanitizer::push(std::string_view in, std::string& out) {
-  const auto& plain = keep_cr_ ? kPlainCr : kPlain;
+  static const PlainRunFn plain_run = pick_plain_run();
   const unsigned char* p = reinterpret_cast<const unsigned char*>(in.data());
   std::size_t n = in.size(), i = 0;
   out.reserve(out.size() + n);
   while (i < n) {
     if (st_ == St::text && u8_need_ == 0) {
-      std::size_t j = i + plain_run(p + i, n - i, keep_cr_, plain);
+      std::size_t j = i + plain_run(p + i, n - i, keep_cr_);
       if (j > i) {
         out.append(in.data() + i, j - i);
         i = j;
