@@ -9,6 +9,7 @@ PKGS=(
   libgtest-dev libgmock-dev
   clang libclang-rt-14-dev
   bubblewrap python3 coreutils procps util-linux iproute2
+  systemd init-system-helpers adduser dpkg-dev python3-yaml
   nodejs git ripgrep jq sqlite3 make findutils sed grep
 )
 missing=()

@@ -77,6 +77,16 @@ set -e
 passed=$((passed + $(grep -c 'no crash, leak or sanitizer report' "$log" || true)))
 [ "$rc" -ne 0 ] && failed=$((failed + 1))
 
+# The Debian package: build, install, socket activation, a call, purge (root only).
+if [ "$(id -u)" -eq 0 ]; then
+  echo "== Debian package"
+  set +e
+  CORDON_PKG_BUILD=build ./scripts/package-test.sh 2>&1 | tee "$log"
+  rc=${PIPESTATUS[0]}
+  set -e
+  if [ "$rc" -eq 0 ]; then passed=$((passed + 1)); else failed=$((failed + 1)); fi
+fi
+
 echo
 echo "summary: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -4,6 +4,7 @@
 
 #include "cordon/audit_command.h"
 #include "cordon/client_commands.h"
+#include "cordon/mcp_command.h"
 #include "cordon/profile_commands.h"
 #include "cordon/run_command.h"
 
@@ -34,6 +35,8 @@ int main(int argc, char** argv) {
   cordon::cli::add_profile_commands(app, profile);
   cordon::cli::AuditCommands audit;
   cordon::cli::add_audit_commands(app, audit);
+  cordon::cli::McpCommand mcp;
+  cordon::cli::add_mcp_command(app, mcp);
 
   try {
     app.parse(argc, argv);
@@ -46,5 +49,6 @@ int main(int argc, char** argv) {
   if (auto rc = cordon::cli::run_client_command(client)) return *rc;
   if (auto rc = cordon::cli::run_profile_command(profile)) return *rc;
   if (auto rc = cordon::cli::run_audit_command(audit)) return *rc;
+  if (auto rc = cordon::cli::run_mcp_command(mcp)) return *rc;
   return 125;
 }

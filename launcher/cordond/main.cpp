@@ -13,6 +13,7 @@
 #include "daemon/policy.h"
 #include "daemon/profile_set.h"
 #include "daemon/server.h"
+#include "cordond/socket_activation.h"
 
 namespace {
 
@@ -58,12 +59,23 @@ int main(int argc, char** argv) {
   cordon::HostInfo host = cordon::probe_host();
   cordon::cleanup_stale_cgroups(host.cgroups);
 
+  // Socket activation: the service manager bound the socket and owns its file.
+  cordon::cordond::ActivatedSocket activated = cordon::cordond::take_activated_socket();
+  if (!activated.error.empty()) return fail_with({"socket activation: " + activated.error});
+  if (activated.fd) {
+    if (!activated.path.empty() && activated.path != config.socket_path)
+      spdlog::warn("socket activation: serving {}, not the configured {}", activated.path, config.socket_path);
+    config.socket_path = activated.path;
+  }
+
   boost::asio::io_context io;
   cordon::daemon::Server server(io, config, std::move(*policy.policy), profiles.set, host);
   std::string err;
-  if (!server.start(err)) return fail_with({err});
-  spdlog::info("listening on {} ({} profiles, {} workers, landlock abi {}, cgroup v{})", config.socket_path,
-               profiles.set->by_name.size(), config.max_running, host.landlock_abi, host.cgroups.version);
+  bool listening = activated.fd ? server.start_on_listener(*activated.fd, err) : server.start(err);
+  if (!listening) return fail_with({err});
+  spdlog::info("listening on {}{} ({} profiles, {} workers, landlock abi {}, cgroup v{})", config.socket_path,
+               activated.fd ? " (socket activation)" : "", profiles.set->by_name.size(), config.max_running,
+               host.landlock_abi, host.cgroups.version);
 
   boost::asio::signal_set stop(io, SIGTERM, SIGINT);
   std::function<void()> wait_stop = [&] {
