@@ -237,13 +237,15 @@ TEST(DaemonLimits, QueueIsBoundedAndBusyIsClear) {
   Daemon d(o);
   ASSERT_TRUE(d.started()) << d.log();
   Client alice = d.connect_as(kAlice);
-  ASSERT_TRUE(alice.send(run_req("sh", {"sh", "-c", "sleep 2"}, {{"id", "one"}})));
+  // "one" runs 5 s: bob, who must not queue behind alice, gets 4 s (a loaded
+  // CI machine can take a second or more for a call).
+  ASSERT_TRUE(alice.send(run_req("sh", {"sh", "-c", "sleep 5"}, {{"id", "one"}})));
   ASSERT_TRUE(alice.send(run_req("sh", {"sh", "-c", "echo two"}, {{"id", "two"}})));
   auto three = alice.call(run_req("sh", {"sh", "-c", "echo three"}, {{"id", "three"}}));
   ASSERT_TRUE(three);
   EXPECT_EQ((*three)["error"]["code"], "busy");
   // Another tenant is not starved by alice's queue.
-  auto bob = d.connect_as(kBob).call(run_req("sh", {"sh", "-c", "echo bob"}), 1500);
+  auto bob = d.connect_as(kBob).call(run_req("sh", {"sh", "-c", "echo bob"}), 4000);
   ASSERT_TRUE(bob) << "bob waited behind alice";
   EXPECT_EQ(out_of(*bob), "bob\n");
   auto two = alice.response("two");
