@@ -110,7 +110,8 @@ void CallManager::worker() {
     opts.cancel_fd = cancel_fd;
     opts.on_output = spec->on_output;
     opts.on_started = spec->on_started;
-    Result r = run_plan(*spec->plan, opts);
+    WarmPtr warm = spec->acquire_warm ? spec->acquire_warm(*spec->plan) : WarmPtr{};
+    Result r = run_plan(*spec->plan, opts, std::move(warm));
     std::function<void(Result)> done;
     {
       std::lock_guard<std::mutex> lock(mu_);

@@ -34,6 +34,9 @@ struct CallSpec {
   std::function<void()> on_started;
   std::function<void(int stream, std::string_view chunk)> on_output;
   std::function<void(Result)> on_done;  // exactly once
+  // Optional: a warm sandbox for the plan (taken on the worker, just
+  // before the call runs); null means a cold start.
+  std::function<WarmPtr(const SpawnPlan&)> acquire_warm;
 };
 
 struct CallView {

@@ -12,7 +12,8 @@ ConfigLoad parse_config(const std::string& text, const std::string& origin) {
   if (!r.object(*j, "")) return out;
   r.only(*j, "",
          {"socket", "socket_mode", "socket_group", "profile_dirs", "policy", "max_running", "max_queued",
-          "max_connections", "max_line_bytes", "idle_timeout_ms", "shutdown_grace_ms", "kill_on_disconnect", "secrets_dir", "audit"});
+          "max_connections", "max_line_bytes", "idle_timeout_ms", "shutdown_grace_ms", "kill_on_disconnect", "secrets_dir", "audit",
+          "warm_pool"});
   DaemonConfig c;
   r.get(*j, "socket", "", c.socket_path);
   std::string mode;
@@ -50,6 +51,34 @@ ConfigLoad parse_config(const std::string& text, const std::string& origin) {
     for (const auto& e : a.errors) r.error("audit", e);
     if (a.settings) c.audit = *a.settings;
     if (!c.audit.path.empty() && c.audit.path[0] != '/') r.error("audit.path", "must be an absolute path");
+  }
+  if (j->contains("warm_pool")) {
+    const nlohmann::json& w = (*j)["warm_pool"];
+    if (r.object(w, "warm_pool")) {
+      r.only(w, "warm_pool", {"profiles", "max_total", "max_shapes_per_profile", "idle_seconds"});
+      if (w.contains("profiles")) {
+        const nlohmann::json& ps = w["profiles"];
+        if (!ps.is_object()) {
+          r.error("warm_pool.profiles", "must be an object of profile name -> sandboxes kept ready");
+        } else {
+          for (const auto& [name, size] : ps.items()) {
+            if (!size.is_number_unsigned() || size.get<std::uint64_t>() > 64)
+              r.error("warm_pool.profiles." + name, "must be a whole number from 0 to 64");
+            else
+              c.warm_pool.sizes[name] = size.get<unsigned>();
+          }
+        }
+      }
+      v = c.warm_pool.max_total;
+      r.get(w, "max_total", "warm_pool", v, 1, 256);
+      c.warm_pool.max_total = static_cast<unsigned>(v);
+      v = c.warm_pool.max_shapes_per_profile;
+      r.get(w, "max_shapes_per_profile", "warm_pool", v, 1, 64);
+      c.warm_pool.max_shapes_per_profile = static_cast<unsigned>(v);
+      v = static_cast<std::uint64_t>(std::chrono::duration_cast<std::chrono::seconds>(c.warm_pool.idle).count());
+      r.get(w, "idle_seconds", "warm_pool", v, 1, 86'400);
+      c.warm_pool.idle = std::chrono::seconds(v);
+    }
   }
   if (c.socket_path.empty() || c.socket_path[0] != '/') r.error("socket", "must be an absolute path");
   if (c.socket_path.size() > 100) r.error("socket", "path too long for a Unix socket");

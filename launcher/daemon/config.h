@@ -8,6 +8,7 @@
 #include <vector>
 
 #include "cordon/audit.h"
+#include "cordon/warm_pool.h"
 
 namespace cordon::daemon {
 
@@ -31,6 +32,10 @@ struct DaemonConfig {
   // cordon/audit.h). Empty path = no log file (records still go in
   // responses).
   AuditSettings audit;
+  // Warm pool ("warm_pool": {"profiles": {"sh": 2}, "max_total": 16,
+  // "max_shapes_per_profile": 4, "idle_seconds": 300}, cordon/warm_pool.h).
+  // No profiles listed = no pool: every call starts cold.
+  WarmPoolConfig warm_pool;
 };
 
 struct ConfigLoad {

@@ -64,7 +64,11 @@ Server::Server(asio::io_context& io, DaemonConfig config, Policy policy, std::sh
       acceptor_(io),
       stop_timer_(io),
       calls_(config_.max_running, config_.max_queued),
-      started_(std::chrono::steady_clock::now()) {}
+      started_(std::chrono::steady_clock::now()) {
+  bool pooled = false;
+  for (const auto& [name, size] : config_.warm_pool.sizes) pooled |= size > 0;
+  if (pooled) pool_ = std::make_unique<WarmPool>(config_.warm_pool);
+}
 
 Server::~Server() {
   if (lock_fd_ >= 0) close(lock_fd_);
@@ -300,6 +304,19 @@ void Server::op_run(const std::shared_ptr<Session>& s, const json& id, const Run
   spec.tool = tool;
   spec.argv = ctx->argv;
   spec.plan = std::move(plan.plan);
+  // Warm pool: profiles listed in warm_pool and granting no secrets (a
+  // shape's template request is kept for refills; it must hold no values).
+  if (pool_ && pool_->pooled(profile->name) && profile->secrets.empty()) {
+    CallRequest tmpl = cr;
+    tmpl.stdin_data.reset();
+    tmpl.stdin_path.reset();
+    tmpl.env.clear();
+    tmpl.guarded.clear();
+    WarmPool* pool = pool_.get();
+    spec.acquire_warm = [pool, profile, tmpl = std::move(tmpl), host = host_](const SpawnPlan& p) {
+      return pool->take(p, [profile, tmpl, host] { return std::move(make_plan(profile, tmpl, host).plan); });
+    };
+  }
   spec.on_started = [this, weak, id, call_id, stream, started_at, accepted] {
     started_at->store(std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - accepted).count());
     if (!stream) return;
@@ -475,6 +492,12 @@ void Server::op_stats(const std::shared_ptr<Session>& s, const json& id, const S
             {"calls_total", st.calls_total}, {"by_outcome", st.by_outcome}, {"refused", st.refused}};
   if (admin) j["connections"] = sessions_.size();
   j["scorecard"] = scorecard_.to_json(admin ? std::nullopt : std::optional<std::string>(tenant->name));
+  if (admin && pool_) {
+    WarmPoolStats w = pool_->stats();
+    j["warm_pool"] = {{"ready", w.ready},   {"shapes", w.shapes},       {"hits", w.hits},
+                      {"misses", w.misses}, {"built", w.built},         {"build_failures", w.build_failures},
+                      {"discarded", w.discarded}, {"last_error", w.last_error}};
+  }
   s->send({{"id", id}, {"ok", true}, {"stats", j}});
 }
 
@@ -512,6 +535,7 @@ std::vector<std::string> Server::reload() {
     return errors;
   }
   profiles_ = ps.set;
+  if (pool_) pool_->clear();  // sandboxes built from the old profiles
   policy_ = std::move(*pol.policy);
   if (sec.store) secrets_ = sec.store;  // running calls keep the values they were given
   spdlog::info("reloaded {} profiles, {} tenants", profiles_->by_name.size(), policy_.tenants.size());

@@ -18,6 +18,7 @@
 #include "cordon/audit.h"
 #include "cordon/host.h"
 #include "cordon/secrets.h"
+#include "cordon/warm_pool.h"
 #include "daemon/call_manager.h"
 #include "daemon/config.h"
 #include "daemon/policy.h"
@@ -96,6 +97,7 @@ class Server {
   std::unique_ptr<AuditWriter> audit_;  // null when no audit path is configured
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::steady_timer stop_timer_;
+  std::unique_ptr<WarmPool> pool_;  // null when no profile is pooled; outlives calls_
   CallManager calls_;
   std::set<Session*> sessions_;
   std::map<std::string, std::weak_ptr<Session>> call_owner_;

@@ -71,6 +71,7 @@ nlohmann::ordered_json to_json(const Result& r) {
   j["stdout"] = stream_json(r.stdout_);
   j["stderr"] = stream_json(r.stderr_);
   j["time"] = {{"wall_ms", r.wall_ms}, {"cpu_ms", r.cpu_ms}, {"setup_us", r.setup_us}, {"contain_us", r.contain_us}};
+  j["warm"] = r.warm;
   j["peak_memory_bytes"] = r.peak_memory_bytes;
   auto steps = nlohmann::ordered_json::array();
   for (const auto& s : r.setup_steps) steps.push_back({{"step", s.step}, {"us", static_cast<double>(s.ns) / 1000.0}});

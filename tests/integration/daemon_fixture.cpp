@@ -185,6 +185,7 @@ Daemon::Daemon(DaemonOptions o) {
                            {"idle_timeout_ms", o.idle_timeout_ms},
                            {"shutdown_grace_ms", o.shutdown_grace_ms}};
   if (o.secrets) config["secrets_dir"] = secrets_dir();
+  if (o.warm_sh > 0) config["warm_pool"] = {{"profiles", {{"sh", o.warm_sh}}}, {"max_total", 4}};
   if (o.audit) {
     std::filesystem::create_directories(dir_.path() + "/audit");
     config["audit"] = {{"path", audit_path()}, {"durability", "fsync_each"}};

@@ -59,6 +59,8 @@ struct DaemonOptions {
   bool secrets = false;
   // The audit log at dir()/audit/audit.log (durability fsync_each).
   bool audit = true;
+  // "warm_pool": {"profiles": {"sh": N}} when N > 0.
+  unsigned warm_sh = 0;
 };
 
 inline const std::string kAliceToken = "ghp_A1iceT0kenQw3Zt7Vb1Nm4Hc6Jd0Fs5Ga2Pe";

@@ -112,7 +112,8 @@ struct Result {
   std::uint64_t wall_ms = 0;      // from spawn to the whole tree gone
   std::uint64_t cpu_ms = 0;       // user+sys of the whole tree
   std::uint64_t peak_memory_bytes = 0;
-  std::uint64_t setup_us = 0;     // clone to execve
+  std::uint64_t setup_us = 0;     // clone to execve (warm: hand-over to execve)
+  bool warm = false;              // served by a warm (pre-built) sandbox
   std::uint64_t contain_us = 0;   // supervisor's kill decision to tree gone (0 if it killed nothing, e.g. the kernel's OOM killer ended a lone tool first)
   std::vector<StepTiming> setup_steps;
 

@@ -97,6 +97,39 @@ struct RunOptions {
 
 Result run_plan(const SpawnPlan& plan, const RunOptions& opts = {});
 
+// Warm sandboxes (the warm pool, cordon/warm_pool.h).
+//
+// A warm sandbox is built from a plan ahead of demand: namespaces, cgroup,
+// id maps, the whole root, hostname, loopback, dropped privileges, rlimits,
+// no_new_privs and Landlock; it then waits for the call. Handing it a call
+// sends only the executable, argv, env and stdin; it sets up stdio, installs
+// seccomp and execs. A warm sandbox serves exactly one call.
+struct WarmSandbox;  // src/sandbox/warm.h
+struct WarmDeleter { void operator()(WarmSandbox*) const; };
+using WarmPtr = std::unique_ptr<WarmSandbox, WarmDeleter>;
+
+// Plans with equal keys may use each other's warm sandboxes: the key covers
+// everything a warm sandbox has already applied (profile content, ids,
+// mounts including the workspace, limits, Landlock rules, the seccomp
+// program, namespaces), not argv, env, stdin or the wall-time limit. ""
+// when the plan cannot be served warm (it writes secret files).
+std::string warm_key(const SpawnPlan& plan);
+
+struct WarmOutcome {
+  WarmPtr sandbox;    // null on failure
+  std::string error;  // "<step>: <detail>"
+};
+// Builds a warm sandbox for `plan` and waits (up to timeout_ms) until it is
+// parked. Blocking; call it off the request path.
+WarmOutcome prepare_warm(const SpawnPlan& plan, int timeout_ms = 10000);
+// Whether the parked child is still alive and waiting.
+bool warm_usable(const WarmSandbox& w);
+
+// run_plan with a warm sandbox for this plan (warm_key equal), which it
+// consumes. Falls back to a cold start, and says so (result.warm false),
+// if the sandbox cannot take the call.
+Result run_plan(const SpawnPlan& plan, const RunOptions& opts, WarmPtr warm);
+
 // A Result for a call that never reached the sandbox (bad request, bad
 // profile): outcome setup_error with the given step and detail.
 Result setup_error_result(const std::string& step, const std::string& detail,

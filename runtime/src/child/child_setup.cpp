@@ -17,6 +17,7 @@
 #include <net/if.h>
 #include <netinet/in.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/mount.h>
 #include <sys/prctl.h>
 #include <sys/resource.h>
@@ -27,6 +28,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "child/call_message.h"
 #include "child/landlock_abi.h"
 #include "child/mount_abi.h"
 
@@ -36,6 +38,11 @@ namespace {
 struct State {
   const ChildSpec* spec;
   ChildMsg msg;
+  // What to run: from the spec (cold) or the call message (warm).
+  int stdin_fd = -1;
+  const char* exec_path = nullptr;
+  char* const* argv = nullptr;
+  char* const* envp = nullptr;
 };
 
 std::uint64_t now_ns() {
@@ -347,7 +354,7 @@ void apply_landlock(State& st) {
 
 void setup_stdio(State& st) {
   const ChildSpec& sp = *st.spec;
-  const int from[3] = {sp.stdin_fd, sp.stdout_fd, sp.stderr_fd};
+  const int from[3] = {st.stdin_fd, sp.stdout_fd, sp.stderr_fd};
   for (int target = 0; target < 3; ++target) {
     if (from[target] == target) {
       check(st, Step::Stdio, fcntl(target, F_SETFD, 0));
@@ -423,25 +430,77 @@ void send_ready(State& st, int listener) {
   }
 }
 
+// The tool's first moments: it shares init's memory (CLONE_VM) while init
+// waits (CLONE_VFORK), so it only execs, or reports why it could not.
+int tool_main(void* arg) {
+  State& st = *static_cast<State*>(arg);
+  execve(st.exec_path, st.argv, st.envp);
+  int err = errno;
+  st.msg.step_end_ns[static_cast<std::size_t>(Step::Exec)] = now_ns();
+  fail(st, Step::Exec, err);
+}
+
 [[noreturn]] void fork_and_exec(State& st) {
-  const ChildSpec& sp = *st.spec;
-  // A raw clone: glibc's fork() runs atfork handlers and takes locks.
-  long pid = syscall(SYS_clone, SIGCHLD, 0, 0, 0, 0);
+  // CLONE_VM | CLONE_VFORK, as posix_spawn does: no copy of init's page
+  // tables (init is a copy of the launcher, so copying them costs as much
+  // as a fork of the launcher), and init resumes once the tool has exec'd.
+  // The tool runs on its own small stack until execve replaces its memory.
+  constexpr std::size_t kStack = 64 * 1024;
+  void* stack = mmap(nullptr, kStack, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_STACK, -1, 0);
+  if (stack == MAP_FAILED) fail(st, Step::ForkTool, errno);
+  int pid = clone(tool_main, static_cast<char*>(stack) + kStack, CLONE_VM | CLONE_VFORK | SIGCHLD, &st);
   if (pid < 0) fail(st, Step::ForkTool, errno);
-  if (pid == 0) {
-    execve(sp.exec_path, sp.argv, sp.envp);
-    int err = errno;
-    st.msg.step_end_ns[static_cast<std::size_t>(Step::Exec)] = now_ns();
-    fail(st, Step::Exec, err);
-  }
   init_loop(st, static_cast<pid_t>(pid));
+}
+
+// Closes every descriptor inherited from the launcher except this child's
+// own channels. The launcher is multi-threaded: clone copied the channels
+// of other calls being set up at the same moment, and a child that kept
+// them (a parked warm child above all) would hold their pipes open.
+void close_inherited(const ChildSpec& sp) {
+  int keep[5] = {sp.status_fd, sp.sync_fd, sp.stdin_fd, sp.stdout_fd, sp.stderr_fd};
+  // Insertion sort (no allocation), then close the gaps between them.
+  for (int i = 1; i < 5; ++i)
+    for (int j = i; j > 0 && keep[j - 1] > keep[j]; --j) {
+      int t = keep[j];
+      keep[j] = keep[j - 1];
+      keep[j - 1] = t;
+    }
+  unsigned next = 3;  // 0, 1 and 2 are replaced by Stdio
+  for (int fd : keep) {
+    if (fd < 0 || static_cast<unsigned>(fd) < next) {
+      if (fd >= 0 && static_cast<unsigned>(fd) + 1 > next) next = static_cast<unsigned>(fd) + 1;
+      continue;
+    }
+    if (static_cast<unsigned>(fd) > next) (void)syscall(SYS_close_range, next, static_cast<unsigned>(fd) - 1, 0u);
+    next = static_cast<unsigned>(fd) + 1;
+  }
+  (void)syscall(SYS_close_range, next, ~0u, 0u);
+}
+
+// Warm: tell the parent we are parked, then wait for the call.
+void await_call(State& st) {
+  const ChildSpec& sp = *st.spec;
+  st.msg.kind = MsgKind::Parked;
+  st.msg.step = Step::AwaitCall;
+  st.msg.err = 0;
+  if (send(sp.status_fd, &st.msg, sizeof st.msg, MSG_NOSIGNAL) < 0) _exit(127);
+  ReceivedCall call;
+  int err = receive_call(sp.status_fd, call);
+  if (err == ECONNRESET) _exit(0);  // the pool dropped this sandbox
+  if (err != 0) fail(st, Step::AwaitCall, err);
+  st.stdin_fd = call.stdin_fd;
+  st.exec_path = call.exec_path;
+  st.argv = call.argv;
+  st.envp = call.envp;
 }
 
 }  // namespace
 
 void run_child(const ChildSpec& spec) {
-  State st{&spec, {}};
+  State st{&spec, {}, spec.stdin_fd, spec.exec_path, spec.argv, spec.envp};
   st.msg.start_ns = now_ns();
+  close_inherited(spec);
 
   // Die with the parent; wait until it has written our id maps and put us
   // in the call's cgroup.
@@ -485,6 +544,8 @@ void run_child(const ChildSpec& spec) {
   mark(st, Step::NoNewPrivs);
   apply_landlock(st);
   mark(st, Step::Landlock);
+  if (spec.warm) await_call(st);
+  mark(st, Step::AwaitCall);
   setup_stdio(st);
   mark(st, Step::Stdio);
   check(st, Step::CloseFds, syscall(SYS_close_range, 3u, ~0u, kCloseRangeCloexec));
@@ -533,6 +594,7 @@ const char* step_name(Step s) {
     case Step::Rlimits: return "rlimits";
     case Step::NoNewPrivs: return "no_new_privs";
     case Step::Landlock: return "landlock";
+    case Step::AwaitCall: return "await_call";
     case Step::Stdio: return "stdio";
     case Step::CloseFds: return "close_fds";
     case Step::Signals: return "signals";

@@ -13,6 +13,10 @@
 // sends ChildMsg{kind=ToolExit} with the tool's wait status and exits, which
 // kills whatever the tool left behind. An execve failure arrives as
 // ChildMsg{kind=Error, step=Exec}.
+//
+// A warm child (spec.warm) stops after Landlock: it sends
+// ChildMsg{kind=Parked} and waits for the call (argv, env, stdin) on the
+// status socket (call_message.h), then goes on as above.
 #pragma once
 
 #include <linux/filter.h>
@@ -50,6 +54,7 @@ enum class Step : std::uint32_t {
   Rlimits,
   NoNewPrivs,
   Landlock,
+  AwaitCall,        // warm sandboxes only: parked until the call arrives (call_message.h)
   Stdio,            // stdin/stdout/stderr onto 0/1/2
   CloseFds,         // every other fd close-on-exec
   Signals,          // default dispositions, nothing blocked
@@ -142,13 +147,17 @@ struct ChildSpec {
   bool skip_caps = false;
   bool skip_no_new_privs = false;
 
+  // Warm: park after Landlock and take exec_path, argv, envp and stdin from
+  // the call message (the fields below and stdin_fd are then unused).
+  bool warm = false;
+
   // what to run
   const char* exec_path = nullptr;
   char* const* argv = nullptr;
   char* const* envp = nullptr;
 };
 
-enum class MsgKind : std::uint32_t { Error = 1, Ready = 2, ToolExit = 3 };
+enum class MsgKind : std::uint32_t { Error = 1, Ready = 2, ToolExit = 3, Parked = 4 };
 
 struct ChildMsg {
   MsgKind kind = MsgKind::Error;

@@ -172,6 +172,8 @@ class Supervisor {
         r_.setup_step = child::step_name(msg.step);
         r_.setup_errno = msg.err;
         break;
+      case child::MsgKind::Parked:  // consumed by prepare_warm; never after the hand-over
+        break;
     }
   }
 
