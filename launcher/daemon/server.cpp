@@ -67,7 +67,11 @@ Server::Server(asio::io_context& io, DaemonConfig config, Policy policy, std::sh
       started_(std::chrono::steady_clock::now()) {
   bool pooled = false;
   for (const auto& [name, size] : config_.warm_pool.sizes) pooled |= size > 0;
-  if (pooled) pool_ = std::make_unique<WarmPool>(config_.warm_pool);
+  if (pooled) {
+    WarmPoolConfig pc = config_.warm_pool;
+    pc.running_calls = [this] { return static_cast<unsigned>(calls_.running()); };
+    pool_ = std::make_unique<WarmPool>(std::move(pc));
+  }
 }
 
 Server::~Server() {

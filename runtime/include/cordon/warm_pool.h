@@ -34,6 +34,11 @@ struct WarmPoolConfig {
   unsigned max_shapes_per_profile = 4;
   std::chrono::milliseconds idle{std::chrono::minutes(5)};
   int build_timeout_ms = 10'000;
+  // Optional: how many calls are running now. Building a sandbox takes
+  // CPU and kernel locks (mounts, cgroups) a running call also needs, so
+  // with a probe the refill thread builds only while it returns 0 (on a
+  // busy host the pool then drains and calls simply run cold).
+  std::function<unsigned()> running_calls;
 };
 
 struct WarmPoolStats {

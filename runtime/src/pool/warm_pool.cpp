@@ -140,6 +140,16 @@ void WarmPool::refill_loop() {
     };
     cv_.wait_for(lock, std::chrono::seconds(1), [&] { return stopping_ || need(); });
     if (stopping_) return;
+    if (!pick.empty() && cfg_.running_calls) {
+      lock.unlock();
+      const bool busy = cfg_.running_calls() > 0;
+      lock.lock();
+      if (busy) {
+        cv_.wait_for(lock, std::chrono::milliseconds(2), [&] { return stopping_; });
+        continue;
+      }
+      if (stopping_ || !need()) continue;
+    }
     if (pick.empty()) {
       std::vector<WarmPtr> graveyard;
       evict_locked(graveyard);
