@@ -240,6 +240,8 @@ TEST(DaemonLimits, QueueIsBoundedAndBusyIsClear) {
   // "one" runs 5 s: bob, who must not queue behind alice, gets 4 s (a loaded
   // CI machine can take a second or more for a call).
   ASSERT_TRUE(alice.send(run_req("sh", {"sh", "-c", "sleep 5"}, {{"id", "one"}})));
+  // "one" must be running (not still queued) before "two" takes the queue slot.
+  ASSERT_TRUE(wait_ps(d, [](const json& calls) { return calls.size() == 1 && calls[0]["state"] == "running"; }));
   ASSERT_TRUE(alice.send(run_req("sh", {"sh", "-c", "echo two"}, {{"id", "two"}})));
   auto three = alice.call(run_req("sh", {"sh", "-c", "echo three"}, {{"id", "three"}}));
   ASSERT_TRUE(three);
