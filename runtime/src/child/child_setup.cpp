@@ -453,6 +453,16 @@ int tool_main(void* arg) {
   init_loop(st, static_cast<pid_t>(pid));
 }
 
+// Reads one byte from the parent's sync pipe; true if it is `want`.
+bool read_byte(int fd, char want) {
+  char c = 0;
+  long n;
+  do {
+    n = read(fd, &c, 1);
+  } while (n < 0 && errno == EINTR);
+  return n == 1 && c == want;
+}
+
 // Closes every descriptor inherited from the launcher except this child's
 // own channels. The launcher is multi-threaded: clone copied the channels
 // of other calls being set up at the same moment, and a child that kept
@@ -505,18 +515,11 @@ void run_child(const ChildSpec& spec) {
   // Die with the parent; wait until it has written our id maps and put us
   // in the call's cgroup.
   (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-  char go = 0;
-  long n;
-  do {
-    n = read(spec.sync_fd, &go, 1);
-  } while (n < 0 && errno == EINTR);
-  if (n != 1) _exit(127);  // the parent gave up
+  if (!read_byte(spec.sync_fd, 'g')) _exit(127);  // the parent gave up
   mark(st, Step::WaitParent);
 
   if (spec.clear_groups) check(st, Step::ClearGroups, syscall(SYS_setgroups, 0, nullptr));
   mark(st, Step::ClearGroups);
-  if (spec.unshare_cgroup) check(st, Step::UnshareCgroup, unshare(CLONE_NEWCGROUP));
-  mark(st, Step::UnshareCgroup);
   check(st, Step::MountPrivate, mount(nullptr, "/", nullptr, MS_REC | MS_PRIVATE, nullptr));
   mark(st, Step::MountPrivate);
 
@@ -532,6 +535,14 @@ void run_child(const ChildSpec& spec) {
   mark(st, Step::Setsid);
   check(st, Step::Chdir, chdir(spec.cwd));
   mark(st, Step::Chdir);
+
+  // The parent moved us into the call's cgroup while we built the root (on
+  // cgroup v1 each attach waits for an RCU grace period). The cgroup
+  // namespace must be rooted there, and the tool must never run outside it.
+  if (!read_byte(spec.sync_fd, 'c')) _exit(127);  // the parent gave up
+  mark(st, Step::WaitCgroup);
+  if (spec.unshare_cgroup) check(st, Step::UnshareCgroup, unshare(CLONE_NEWCGROUP));
+  mark(st, Step::UnshareCgroup);
 
   drop_privileges(st);
 
@@ -586,6 +597,7 @@ const char* step_name(Step s) {
     case Step::Loopback: return "loopback";
     case Step::Setsid: return "setsid";
     case Step::Chdir: return "chdir";
+    case Step::WaitCgroup: return "wait_cgroup";
     case Step::DropBounding: return "drop_bounding_set";
     case Step::SecureBits: return "securebits";
     case Step::SetIds: return "set_ids";

@@ -28,9 +28,8 @@ namespace cordon::child {
 
 // The linear list of setup steps, in order.
 enum class Step : std::uint32_t {
-  WaitParent,       // parent wrote uid/gid maps and cgroup membership
+  WaitParent,       // parent wrote the uid/gid maps ("g" on the sync pipe)
   ClearGroups,      // setgroups(0, NULL) (root launcher only)
-  UnshareCgroup,    // new cgroup namespace rooted at the call's cgroup
   MountPrivate,     // make every mount private (no propagation to the host)
   OpenSources,      // open bind sources (O_PATH, no symlinks)
   MountRoot,        // tmpfs that becomes the new root
@@ -46,6 +45,8 @@ enum class Step : std::uint32_t {
   Loopback,         // bring up lo in the new network namespace
   Setsid,
   Chdir,
+  WaitCgroup,       // parent put us in the call's cgroup ("c"; it did so while we built the root)
+  UnshareCgroup,    // new cgroup namespace rooted at the call's cgroup
   DropBounding,     // drop every capability from the bounding set
   SecureBits,       // lock no-root / no-setuid-fixup
   SetIds,           // setresgid / setresuid to the tool's ids
@@ -104,7 +105,7 @@ struct Rlimit {
 struct ChildSpec {
   // channels
   int status_fd = -1;   // SOCK_SEQPACKET to the parent
-  int sync_fd = -1;     // read end: one byte = go, EOF = abort
+  int sync_fd = -1;     // read end: "g" = id maps written, then "c" = in the cgroup; EOF = abort
   int stdin_fd = -1;
   int stdout_fd = -1;
   int stderr_fd = -1;

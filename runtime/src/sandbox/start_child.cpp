@@ -107,7 +107,16 @@ bool start_child(const SpawnPlan& plan, child::ChildSpec& spec, unsigned long cl
     out.status.reset(sv[0]);
     status_child.reset(sv[1]);
   }
-  if (!make_pipe(sync_r, sync_w) || !make_pipe(out.out_r, out_w) || !make_pipe(out.err_r, err_w))
+  {
+    // The sync channel is a socket so that a write to a child that already
+    // died fails with EPIPE instead of raising SIGPIPE.
+    int sv[2];
+    if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0)
+      return setup_failed(r, "channels", errno, "socketpair"), false;
+    sync_r.reset(sv[0]);
+    sync_w.reset(sv[1]);
+  }
+  if (!make_pipe(out.out_r, out_w) || !make_pipe(out.err_r, err_w))
     return setup_failed(r, "channels", errno, "pipe"), false;
   fcntl(out.out_r.get(), F_SETFL, O_NONBLOCK);
   fcntl(out.err_r.get(), F_SETFL, O_NONBLOCK);
@@ -160,22 +169,30 @@ bool start_child(const SpawnPlan& plan, child::ChildSpec& spec, unsigned long cl
   out.pid = static_cast<pid_t>(pid);
   out.pidfd.reset(pidfd);
 
-  // Parent side of the handshake: id maps, cgroup, then "go".
+  // Parent side of the handshake: id maps, "g" (the child builds its root
+  // meanwhile), cgroup membership, "c" (the child waits for it before it
+  // unshares its cgroup namespace and drops privileges).
   status_child.reset();
   sync_r.reset();
   out_w.reset();
   err_w.reset();
+  auto say = [&](const char* byte) { return send(sync_w.get(), byte, 1, MSG_NOSIGNAL) == 1 ? 0 : errno; };
   int e = write_id_maps(out.pid, plan);
   std::string step = "id_maps";
+  if (e == 0 && (e = say("g")) != 0) step = "handshake";
+  bool child_failed = false;
   if (e == 0 && out.cgroup) {
     e = out.cgroup->attach(out.pid);
     step = "cgroup_attach";
+    // Gone already: the child failed a setup step of its own and reported
+    // it on the status socket; supervise() reads and reports that.
+    child_failed = e == ESRCH;
   }
-  char go = 'g';
-  if (e == 0 && write(sync_w.get(), &go, 1) != 1) {
-    e = errno;
+  if (e == 0 && (e = say("c")) != 0) {
     step = "handshake";
+    child_failed = e == EPIPE || e == ECONNRESET;
   }
+  if (child_failed) return true;
   if (e != 0) {
     kill(out.pid, SIGKILL);
     sync_w.reset();
