@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <cstring>
+#include <optional>
 #include <stdexcept>
 
 #include "cordon/filter.h"
@@ -111,7 +112,7 @@ struct StreamFilter::Impl {
   std::vector<unsigned> exact_form_owner;
   Sanitizer san;
   std::unique_ptr<InjectionDetector> inj;
-  Fingerprinter fpr;
+  std::optional<Fingerprinter> fpr;  // only with o.fingerprint (its key costs a DRBG draw)
   std::string buf;
   uint64_t base = 0, cursor = 0;
   std::vector<Cand> cands;
@@ -126,6 +127,7 @@ struct StreamFilter::Impl {
 
   Impl(std::shared_ptr<const RuleSet> r, FilterOptions opts)
       : rs(std::move(r)), c(rs->compiled()), o(opts), san(opts.controls, opts.keep_cr), holdback(rs->holdback()) {
+    if (o.fingerprint) fpr.emplace();
     hs_scratch_t* s = nullptr;
     if (hs_clone_scratch(c.proto_scratch.get(), &s) != HS_SUCCESS) throw std::runtime_error("hyperscan: clone scratch");
     scratch.reset(s);
@@ -350,7 +352,7 @@ struct StreamFilter::Impl {
         f.to = e;
         if (e == end() && !final) f.open_ext = Extend::b64;
       }
-      if (o.fingerprint) f.fp = fpr(exact[exact_form_owner[form]].value);
+      if (o.fingerprint) f.fp = (*fpr)(exact[exact_form_owner[form]].value);
       spans.push_back(std::move(f));
       return;
     }
@@ -428,7 +430,7 @@ struct StreamFilter::Impl {
     f.to = from + ve;
     if (f.to != mto) f.open_ext = Extend::none;
     f.pem = r.pem_block;
-    if (o.fingerprint) f.fp = fpr(value);
+    if (o.fingerprint) f.fp = (*fpr)(value);
     spans.push_back(std::move(f));
   }
 

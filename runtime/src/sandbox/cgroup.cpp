@@ -205,7 +205,10 @@ int CallCgroup::attach(pid_t pid) {
 
 void CallCgroup::kill_all() {
   if (version_ == 2 && write_small_file(v2_dir_ + "/cgroup.kill", "1") == 0) return;
-  for (const auto& d : all_dirs()) kill_procs_in(d);
+  // v1: every process of the call is in each hierarchy (it cannot move
+  // itself), so one list is enough; destroy() retries on the others.
+  auto dirs = all_dirs();
+  if (!dirs.empty()) kill_procs_in(dirs.front());
 }
 
 bool CallCgroup::populated() const {
