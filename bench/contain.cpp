@@ -5,6 +5,9 @@
 #include <optional>
 #include <thread>
 
+#include <sched.h>
+#include <signal.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include <nlohmann/json.hpp>
@@ -114,7 +117,83 @@ std::string one(const std::string& socket, const std::string& tool, unsigned tre
   return "";
 }
 
+// One kernel-floor repetition (see measure_contain_floor).
+std::string one_floor(unsigned tree_size, unsigned rep, ContainSample& s) {
+  const std::string tag = std::to_string(800 + rep % 90) + "." + std::to_string(getpid() % 100000);
+  const std::string script =
+      "i=0; while [ $i -lt " + std::to_string(tree_size) + " ]; do sleep " + tag + " & i=$((i+1)); done; wait";
+  int go[2], res[2];
+  if (pipe(go) < 0) return "pipe";
+  if (pipe(res) < 0) {
+    close(go[0]);
+    close(go[1]);
+    return "pipe";
+  }
+  const auto t_start = Clock::now();
+  pid_t mid = fork();
+  if (mid < 0) return "fork";
+  if (mid == 0) {
+    // The middle process: unshares a pid namespace, starts its init (the
+    // shell), then on "go" kills that init and times the reaping.
+    close(go[1]);
+    close(res[0]);
+    if (unshare(CLONE_NEWPID) < 0) _exit(2);
+    pid_t init = fork();
+    if (init == 0) {
+      execl("/bin/sh", "sh", "-c", script.c_str(), static_cast<char*>(nullptr));
+      _exit(127);
+    }
+    if (init < 0) _exit(3);
+    char c;
+    if (read(go[0], &c, 1) != 1) {
+      kill(init, SIGKILL);
+      waitpid(init, nullptr, 0);
+      _exit(4);
+    }
+    const auto t0 = Clock::now();
+    kill(init, SIGKILL);
+    waitpid(init, nullptr, 0);
+    const double ms = ms_between(t0, Clock::now());
+    (void)!write(res[1], &ms, sizeof ms);
+    _exit(0);
+  }
+  close(go[0]);
+  close(res[1]);
+  std::string err;
+  while ((s.procs_before = count_tagged(tag)) < tree_size) {
+    if (ms_between(t_start, Clock::now()) > kBuildTimeoutMs) {
+      err = "only " + std::to_string(s.procs_before) + " of " + std::to_string(tree_size) + " processes appeared";
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(50));
+  }
+  s.build_ms = ms_between(t_start, Clock::now());
+  (void)!write(go[1], "g", 1);
+  close(go[1]);
+  double ms = -1;
+  if (read(res[0], &ms, sizeof ms) != static_cast<ssize_t>(sizeof ms) && err.empty()) err = "no timing from the middle process";
+  close(res[0]);
+  int st = 0;
+  waitpid(mid, &st, 0);
+  s.procs_after = count_tagged(tag);
+  if (!err.empty()) return err;
+  if (s.procs_after != 0) return std::to_string(s.procs_after) + " processes left after the kill";
+  s.kill_rtt_ms = ms;
+  return "";
+}
+
 }  // namespace
+
+ContainRun measure_contain_floor(unsigned tree_size, unsigned reps) {
+  ContainRun run;
+  for (unsigned r = 0; r < reps; ++r) {
+    ContainSample s;
+    std::string err = one_floor(tree_size, r, s);
+    if (err.empty()) run.samples.push_back(s);
+    else if (run.errors++ == 0) run.first_error = err;
+  }
+  return run;
+}
 
 ContainRun measure_contain(const std::string& socket, const std::string& tool, unsigned tree_size, unsigned reps) {
   ContainRun run;

@@ -30,4 +30,10 @@ struct ContainRun {
 // /usr/bin/sleep through /usr, and pids > tree_size + 2).
 ContainRun measure_contain(const std::string& socket, const std::string& tool, unsigned tree_size, unsigned reps);
 
+// The kernel's floor for the same figure: the same tree under /bin/sh as
+// init of a plain new pid namespace (no cordon), killed with one SIGKILL to
+// that init and timed until waitpid() returns (the kernel reaps the whole
+// namespace before its init is reaped). Samples carry kill_rtt_ms only.
+ContainRun measure_contain_floor(unsigned tree_size, unsigned reps);
+
 }  // namespace cordon::bench

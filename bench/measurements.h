@@ -67,6 +67,7 @@ struct Measurements {
   std::size_t cgroups_end = 0;
 
   ContainRun contain;
+  ContainRun contain_floor;  // the same tree in a plain pid namespace, one SIGKILL (kernel floor)
   std::vector<std::string> errors;   // measurements that failed, with why
 
   const Variant* variant(const std::string& key) const {

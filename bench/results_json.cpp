@@ -62,6 +62,9 @@ json results_json(const Options& o, const Measurements& m, const std::vector<Row
                        {"result_contain_ms", s.result_contain_ms},
                        {"procs_before", s.procs_before},
                        {"procs_after", s.procs_after}});
+  nlohmann::json floor = nlohmann::json::array();
+  for (const auto& s : m.contain_floor.samples) floor.push_back(s.kill_rtt_ms);
+  j["contain_floor_ms"] = floor;
   j["contain"] = {{"tree_size", o.tree_size},
                   {"errors", m.contain.errors},
                   {"first_error", m.contain.first_error},

@@ -246,6 +246,8 @@ std::optional<Measurements> Runner::run(std::string& err) {
   std::cerr << "cordon_bench: containment, " << o_.tree_reps << " x " << o_.tree_size << " processes\n";
   m_.contain = measure_contain(daemon_->socket(), kBenchTool, o_.tree_size, o_.tree_reps);
   note_error("containment", m_.contain.errors, m_.contain.first_error);
+  m_.contain_floor = measure_contain_floor(o_.tree_size, o_.tree_reps);
+  note_error("containment floor", m_.contain_floor.errors, m_.contain_floor.first_error);
   std::this_thread::sleep_for(kSettle);
   if (m_.warm_pool) {
     // Parked warm sandboxes hold fds and cgroups by design: empty the pool
