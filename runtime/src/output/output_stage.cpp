@@ -74,14 +74,11 @@ std::string untrusted_envelope_close(std::string_view id) {
 
 OutputStage::OutputStage(std::shared_ptr<const RuleSet> rules, const OutputPolicy& policy,
                          const std::vector<GuardedValue>& guarded)
-    : policy_(policy), rules_(std::move(rules)) {
+    : policy_(policy), rules_(std::move(rules)), guarded_(guarded), opts_(options_for(policy)) {
   const std::uint64_t t0 = thread_cpu_ns();
-  const FilterOptions opts = options_for(policy);
-  out_ = std::make_unique<StreamFilter>(rules_, opts);
-  err_ = std::make_unique<StreamFilter>(rules_, opts);
+  out_ = std::make_unique<StreamFilter>(rules_, opts_);
   for (const GuardedValue& g : guarded) {
-    out_->add_exact_value(g.name, g.value);
-    err_->add_exact_value(g.name, g.value);
+    out_->add_exact_value(g.name, g.value);  // throws for values under 4 bytes
     guarded_names_.push_back(g.name);
   }
   DataClass max = DataClass::restricted;
@@ -90,9 +87,27 @@ OutputStage::OutputStage(std::shared_ptr<const RuleSet> rules, const OutputPolic
   ns_ += thread_cpu_ns() - t0;
 }
 
+StreamFilter& OutputStage::err_filter() {
+  if (!err_) {
+    auto f = std::make_unique<StreamFilter>(rules_, opts_);
+    for (const GuardedValue& g : guarded_) f->add_exact_value(g.name, g.value);
+    err_ = std::move(f);
+  }
+  return *err_;
+}
+
 std::string OutputStage::feed(int stream, std::string_view raw) {
   const std::uint64_t t0 = thread_cpu_ns();
-  std::string text = (stream == 2 ? err_ : out_)->feed(raw);
+  std::string text;
+  if (stream != 2) {
+    text = out_->feed(raw);
+  } else if (!err_failed_) {
+    try {
+      text = err_filter().feed(raw);
+    } catch (const std::exception&) {
+      err_failed_ = true;  // never pass stderr unfiltered
+    }
+  }
   ns_ += thread_cpu_ns() - t0;
   return text;
 }
@@ -100,11 +115,12 @@ std::string OutputStage::feed(int stream, std::string_view raw) {
 void OutputStage::finish(Result& r) {
   const std::uint64_t t0 = thread_cpu_ns();
   tail_out_ = out_->finish();
-  tail_err_ = err_->finish();
+  tail_err_ = err_ ? err_->finish() : std::string();
+  if (err_failed_) tail_err_ += "[cordon: stderr dropped: its output filter could not be set up]\n";
   r.stdout_.data += tail_out_;
   r.stderr_.data += tail_err_;
   const FilterReport ro = out_->report();
-  const FilterReport re = err_->report();
+  const FilterReport re = err_ ? err_->report() : FilterReport{};
 
   OutputFilterSummary& f = r.filter;
   f.applied = true;

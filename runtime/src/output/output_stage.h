@@ -5,6 +5,8 @@
 //   finish()  --> flush, classify, then withhold or envelope per profile
 //
 // One StreamFilter per stream (stdout, stderr); raw bytes are never stored.
+// The stderr filter is built when stderr first has bytes (most calls print
+// nothing there, and a filter costs a scratch and stream state).
 #pragma once
 
 #include <cstdint>
@@ -23,7 +25,8 @@ namespace cordon {
 class OutputStage {
  public:
   // `rules` must not be null. Guarded values are added as exact-value rules
-  // to both streams.
+  // to both streams; `guarded` must outlive the stage (it is the plan's).
+  // Throws std::invalid_argument for a guarded value under 4 bytes.
   OutputStage(std::shared_ptr<const RuleSet> rules, const OutputPolicy& policy,
               const std::vector<GuardedValue>& guarded);
 
@@ -44,8 +47,13 @@ class OutputStage {
   const std::string& tail(int stream) const { return stream == 2 ? tail_err_ : tail_out_; }
 
  private:
+  StreamFilter& err_filter();
+
   const OutputPolicy& policy_;
   std::shared_ptr<const RuleSet> rules_;
+  const std::vector<GuardedValue>& guarded_;
+  FilterOptions opts_;
+  bool err_failed_ = false;  // the stderr filter could not be built: stderr is dropped
   std::unique_ptr<StreamFilter> out_;
   std::unique_ptr<StreamFilter> err_;
   std::vector<std::string> guarded_names_;
