@@ -79,10 +79,10 @@ Decoded decode_run(Request r, const json& j) {
 
 Decoded decode_kill(Request r, const json& j) {
   std::string err = check_fields(j, {{"call_id", Type::String}, {"tool", Type::String}, {"tenant", Type::String}, {"all", Type::Bool}});
+  if (!err.empty()) return ProtocolError{r.id, "bad_request", err};  // before any typed read ("all": 5 must not throw)
   int n = (j.contains("call_id") ? 1 : 0) + (j.contains("tool") ? 1 : 0) + (j.contains("tenant") ? 1 : 0) +
           (j.value("all", false) ? 1 : 0);
-  if (err.empty() && n != 1) err = "give exactly one of call_id, tool, tenant, all";
-  if (!err.empty()) return ProtocolError{r.id, "bad_request", err};
+  if (n != 1) return ProtocolError{r.id, "bad_request", "give exactly one of call_id, tool, tenant, all"};
   KillRequest k;
   if (j.contains("call_id")) {
     k.by = KillRequest::By::CallId;
