@@ -6,6 +6,7 @@
 #include <spdlog/spdlog.h>
 
 #include <csignal>
+#include <cstdlib>
 #include <sys/stat.h>
 
 #include "cordon/host.h"
@@ -48,6 +49,12 @@ int main(int argc, char** argv) {
   if (socket_path) config.socket_path = *socket_path;
   if (policy_path) config.policy_path = *policy_path;
   if (!profile_dirs.empty()) config.profile_dirs = profile_dirs;
+  // Test aid only: requests containing this text fail inside the daemon, so
+  // tests can show one failure costs one request, not the daemon.
+  if (const char* marker = std::getenv("CORDOND_FAULT_INJECTION"); marker && *marker) {
+    config.fault_injection_marker = marker;
+    spdlog::warn("CORDOND_FAULT_INJECTION is set: requests containing it fail on purpose");
+  }
 
   auto policy = cordon::daemon::load_policy(config.policy_path);
   if (!policy.policy) return fail_with(policy.errors);

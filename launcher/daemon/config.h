@@ -36,6 +36,9 @@ struct DaemonConfig {
   // "max_shapes_per_profile": 4, "idle_seconds": 300}, cordon/warm_pool.h).
   // No profiles listed = no pool: every call starts cold.
   WarmPoolConfig warm_pool;
+  // Not read from the file: set from $CORDOND_FAULT_INJECTION by cordond's
+  // main, for tests. A request line containing it throws inside the daemon.
+  std::string fault_injection_marker;
 };
 
 struct ConfigLoad {

@@ -216,6 +216,26 @@ void Server::reply_error(const std::shared_ptr<Session>& s, const json& id, cons
 }
 
 void Server::handle_line(const std::shared_ptr<Session>& s, const std::string& line) {
+  // One request's unexpected failure costs that request, never the daemon:
+  // an exception here would unwind through the event loop and stop serving
+  // every tenant. The id is read again, loosely, so the caller can match it.
+  try {
+    dispatch_line(s, line);
+  } catch (const std::exception& e) {
+    spdlog::error("internal error handling a request: {}", e.what());
+    json id = nullptr;
+    try {
+      json j = json::parse(line, nullptr, false);
+      if (j.is_object() && j.contains("id")) id = j["id"];
+    } catch (...) {}
+    reply_error(s, id, "internal", "unexpected failure inside the daemon; the request was not carried out");
+  }
+}
+
+void Server::dispatch_line(const std::shared_ptr<Session>& s, const std::string& line) {
+  const std::string& marker = config_.fault_injection_marker;
+  if (!marker.empty() && line.find(marker) != std::string::npos)
+    throw std::runtime_error("fault injection (CORDOND_FAULT_INJECTION)");
   auto decoded = decode_request(line);
   if (auto* e = std::get_if<ProtocolError>(&decoded)) return reply_error(s, e->id, e->code, e->message);
   const Request& r = std::get<Request>(decoded);

@@ -55,11 +55,13 @@ class Server {
   std::vector<std::string> reload();
 
   // Used by sessions (loop thread only).
+  // Never throws: an unexpected failure answers `internal` to that request.
   void handle_line(const std::shared_ptr<Session>& s, const std::string& line);
   void session_closed(Session* s);
   const DaemonConfig& config() const { return config_; }
 
  private:
+  void dispatch_line(const std::shared_ptr<Session>& s, const std::string& line);
   struct PendingKill {
     std::weak_ptr<Session> session;
     nlohmann::json id;

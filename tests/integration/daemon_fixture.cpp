@@ -201,6 +201,7 @@ Daemon::Daemon(DaemonOptions o) {
     int log = open(logpath.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
     dup2(log, 1);
     dup2(log, 2);
+    if (!o.fault_marker.empty()) setenv("CORDOND_FAULT_INJECTION", o.fault_marker.c_str(), 1);
     execl(bin.c_str(), bin.c_str(), "--config", cfg.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }

@@ -61,6 +61,8 @@ struct DaemonOptions {
   bool audit = true;
   // "warm_pool": {"profiles": {"sh": N}} when N > 0.
   unsigned warm_sh = 0;
+  // $CORDOND_FAULT_INJECTION: request lines containing it throw in the daemon.
+  std::string fault_marker = "";
 };
 
 inline const std::string kAliceToken = "ghp_A1iceT0kenQw3Zt7Vb1Nm4Hc6Jd0Fs5Ga2Pe";

@@ -255,6 +255,27 @@ TEST(DaemonLimits, QueueIsBoundedAndBusyIsClear) {
   EXPECT_EQ(out_of(*two), "two\n");
 }
 
+TEST(DaemonLimits, AFailureInsideOneRequestCostsOnlyThatRequest) {
+  DaemonOptions o;
+  o.fault_marker = "BOOM-7f3a";
+  Daemon d(o);
+  ASSERT_TRUE(d.started()) << d.log();
+  Client alice = d.connect_as(kAlice);
+  auto bad = alice.call(run_req("sh", {"sh", "-c", "echo BOOM-7f3a"}, {{"id", "bad"}}));
+  ASSERT_TRUE(bad) << d.log();
+  EXPECT_EQ((*bad)["id"], "bad");
+  EXPECT_EQ((*bad)["ok"], false);
+  EXPECT_EQ((*bad)["error"]["code"], "internal");
+  // The same connection, another connection and the daemon all go on.
+  auto good = alice.call(run_req("sh", {"sh", "-c", "echo fine"}));
+  ASSERT_TRUE(good) << d.log();
+  EXPECT_EQ(out_of(*good), "fine\n");
+  auto bob = d.connect_as(kBob).call(run_req("sh", {"sh", "-c", "echo bob"}));
+  ASSERT_TRUE(bob) << d.log();
+  EXPECT_EQ(out_of(*bob), "bob\n");
+  EXPECT_NE(d.log().find("internal error handling a request"), std::string::npos);
+}
+
 TEST(DaemonLifecycle, SigtermStopsCleanlyWithoutOrphans) {
   Daemon d;
   ASSERT_TRUE(d.started()) << d.log();
