@@ -5,6 +5,8 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <exception>
+#include <string>
 
 namespace cordon::daemon {
 namespace {
@@ -110,8 +112,15 @@ void CallManager::worker() {
     opts.cancel_fd = cancel_fd;
     opts.on_output = spec->on_output;
     opts.on_started = spec->on_started;
-    WarmPtr warm = spec->acquire_warm ? spec->acquire_warm(*spec->plan) : WarmPtr{};
-    Result r = run_plan(*spec->plan, opts, std::move(warm));
+    Result r;
+    try {  // an exception must not end the worker thread (std::terminate)
+      WarmPtr warm = spec->acquire_warm ? spec->acquire_warm(*spec->plan) : WarmPtr{};
+      r = run_plan(*spec->plan, opts, std::move(warm));
+    } catch (const std::exception& e) {
+      r = Result{};
+      r.outcome = Outcome::SetupError;
+      r.detail = std::string("internal failure in the daemon: ") + e.what();
+    }
     std::function<void(Result)> done;
     {
       std::lock_guard<std::mutex> lock(mu_);
