@@ -10,6 +10,7 @@
 #include <sys/stat.h>
 
 #include "cordon/host.h"
+#include "cordon/spawner.h"
 #include "daemon/config.h"
 #include "daemon/policy.h"
 #include "daemon/profile_set.h"
@@ -37,8 +38,14 @@ int main(int argc, char** argv) {
   app.add_option("--profile-dir", profile_dirs, "Override the profile directories");
   CLI11_PARSE(app, argc, argv);
 
+  // First, while this process is small and has one thread: the spawner
+  // keeps a copy of it, and the sandboxes it clones share that copy.
+  std::string spawner_err;
+  std::shared_ptr<cordon::Spawner> spawner = cordon::Spawner::start(spawner_err);
+
   spdlog::set_default_logger(spdlog::stderr_color_mt("cordond"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (!spawner) spdlog::warn("no spawner process ({}): sandboxes are cloned from the daemon", spawner_err);
 
   cordon::daemon::DaemonConfig config;
   if (!config_path.empty()) {
@@ -76,7 +83,7 @@ int main(int argc, char** argv) {
   }
 
   boost::asio::io_context io;
-  cordon::daemon::Server server(io, config, std::move(*policy.policy), profiles.set, host);
+  cordon::daemon::Server server(io, config, std::move(*policy.policy), profiles.set, host, spawner);
   std::string err;
   bool listening = activated.fd ? server.start_on_listener(*activated.fd, err) : server.start(err);
   if (!listening) return fail_with({err});

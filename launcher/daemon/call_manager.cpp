@@ -29,7 +29,8 @@ Result killed_before_start(const CallSpec& s) {
 
 }  // namespace
 
-CallManager::CallManager(unsigned workers, unsigned max_queued) : max_queued_(max_queued) {
+CallManager::CallManager(unsigned workers, unsigned max_queued, std::shared_ptr<Spawner> spawner)
+    : spawner_(std::move(spawner)), max_queued_(max_queued) {
   for (unsigned i = 0; i < workers; ++i) workers_.emplace_back([this] { worker(); });
 }
 
@@ -112,6 +113,7 @@ void CallManager::worker() {
     opts.cancel_fd = cancel_fd;
     opts.on_output = spec->on_output;
     opts.on_started = spec->on_started;
+    opts.spawner = spawner_;
     Result r;
     try {  // an exception must not end the worker thread (std::terminate)
       WarmPtr warm = spec->acquire_warm ? spec->acquire_warm(*spec->plan) : WarmPtr{};

@@ -9,6 +9,7 @@
 #include <deque>
 #include <functional>
 #include <map>
+#include <memory>
 #include <mutex>
 #include <string>
 #include <string_view>
@@ -17,6 +18,7 @@
 
 #include "cordon/result.h"
 #include "cordon/sandbox.h"
+#include "cordon/spawner.h"
 #include "daemon/policy.h"
 
 namespace cordon::daemon {
@@ -52,7 +54,8 @@ struct CallView {
 
 class CallManager {
  public:
-  CallManager(unsigned workers, unsigned max_queued);
+  // `spawner` (may be null) makes every call's clone (cordon/spawner.h).
+  CallManager(unsigned workers, unsigned max_queued, std::shared_ptr<Spawner> spawner = nullptr);
   ~CallManager();
   CallManager(const CallManager&) = delete;
   CallManager& operator=(const CallManager&) = delete;
@@ -81,6 +84,7 @@ class CallManager {
   bool pick(std::string& call_id);  // under lock
   CallView view(const Entry& e, std::uint64_t now) const;
 
+  std::shared_ptr<Spawner> spawner_;
   mutable std::mutex mu_;
   std::condition_variable cv_;
   const unsigned max_queued_;

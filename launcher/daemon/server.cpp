@@ -55,7 +55,7 @@ bool socket_alive(const std::string& path) {
 }  // namespace
 
 Server::Server(asio::io_context& io, DaemonConfig config, Policy policy, std::shared_ptr<const ProfileSet> profiles,
-               HostInfo host)
+               HostInfo host, std::shared_ptr<Spawner> spawner)
     : io_(io),
       config_(std::move(config)),
       policy_(std::move(policy)),
@@ -63,13 +63,15 @@ Server::Server(asio::io_context& io, DaemonConfig config, Policy policy, std::sh
       host_(std::move(host)),
       acceptor_(io),
       stop_timer_(io),
-      calls_(config_.max_running, config_.max_queued),
+      spawner_(spawner),
+      calls_(config_.max_running, config_.max_queued, std::move(spawner)),
       started_(std::chrono::steady_clock::now()) {
   bool pooled = false;
   for (const auto& [name, size] : config_.warm_pool.sizes) pooled |= size > 0;
   if (pooled) {
     WarmPoolConfig pc = config_.warm_pool;
     pc.running_calls = [this] { return static_cast<unsigned>(calls_.running()); };
+    pc.spawner = spawner_;
     pool_ = std::make_unique<WarmPool>(std::move(pc));
   }
 }
@@ -516,6 +518,7 @@ void Server::op_stats(const std::shared_ptr<Session>& s, const json& id, const S
             {"calls_total", st.calls_total}, {"by_outcome", st.by_outcome}, {"refused", st.refused}};
   if (admin) j["connections"] = sessions_.size();
   j["scorecard"] = scorecard_.to_json(admin ? std::nullopt : std::optional<std::string>(tenant->name));
+  if (admin) j["spawner"] = {{"alive", spawner_ && spawner_->alive()}, {"spawned", spawner_ ? spawner_->spawned() : 0}};
   if (admin && pool_) {
     WarmPoolStats w = pool_->stats();
     j["warm_pool"] = {{"ready", w.ready},   {"shapes", w.shapes},       {"hits", w.hits},

@@ -18,6 +18,7 @@
 #include "cordon/audit.h"
 #include "cordon/host.h"
 #include "cordon/secrets.h"
+#include "cordon/spawner.h"
 #include "cordon/warm_pool.h"
 #include "daemon/call_manager.h"
 #include "daemon/config.h"
@@ -38,8 +39,10 @@ struct Stats {
 
 class Server {
  public:
+  // `spawner` (may be null: clone in this process) makes the sandboxes'
+  // clones (cordon/spawner.h).
   Server(boost::asio::io_context& io, DaemonConfig config, Policy policy, std::shared_ptr<const ProfileSet> profiles,
-         HostInfo host);
+         HostInfo host, std::shared_ptr<Spawner> spawner = nullptr);
   ~Server();
 
   // Takes the lock file, binds and starts accepting. False with `err`.
@@ -99,6 +102,7 @@ class Server {
   std::unique_ptr<AuditWriter> audit_;  // null when no audit path is configured
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::steady_timer stop_timer_;
+  std::shared_ptr<Spawner> spawner_;  // may be null
   std::unique_ptr<WarmPool> pool_;  // null when no profile is pooled; outlives calls_
   CallManager calls_;
   std::set<Session*> sessions_;

@@ -36,7 +36,7 @@ TEST(Limits, KilledProcessTreeOfManyIsContained) {
   Result r = run(prof, {kProbe, "fork_tree", "300"});
   EXPECT_EQ(r.outcome, Outcome::Timeout) << describe(r);
   EXPECT_GT(r.contain_us, 0u);
-  EXPECT_EQ(count_host_processes("cordon-probe fork_tree"), 0);
+  EXPECT_EQ(count_host_processes("cordon-probe fork_tree 300"), 0);
 }
 
 TEST(Limits, MemoryBombHitsTheMemoryLimit) {

@@ -24,6 +24,7 @@
 namespace cordon {
 
 class RuleSet;  // cordon/filter.h
+class Spawner;  // cordon/spawner.h
 
 // A value that must never appear in what the call returns (a credential
 // injected into it): the output filter matches it raw and encoded.
@@ -93,6 +94,10 @@ struct RunOptions {
   // Test-only fault injection: skip a named control. Never set in production
   // code; the adversarial suite uses it to prove it can fail.
   std::string test_skip_control;
+  // Optional: the process that makes the clone (cordon/spawner.h). A
+  // long-lived multi-threaded launcher should pass one; without it the
+  // sandbox is cloned from the calling process.
+  std::shared_ptr<Spawner> spawner;
 };
 
 Result run_plan(const SpawnPlan& plan, const RunOptions& opts = {});
@@ -121,7 +126,8 @@ struct WarmOutcome {
 };
 // Builds a warm sandbox for `plan` and waits (up to timeout_ms) until it is
 // parked. Blocking; call it off the request path.
-WarmOutcome prepare_warm(const SpawnPlan& plan, int timeout_ms = 10000);
+// `spawner` (may be null) makes the clone, as RunOptions::spawner.
+WarmOutcome prepare_warm(const SpawnPlan& plan, int timeout_ms = 10000, Spawner* spawner = nullptr);
 // Whether the parked child is still alive and waiting.
 bool warm_usable(const WarmSandbox& w);
 

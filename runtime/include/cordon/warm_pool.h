@@ -39,6 +39,8 @@ struct WarmPoolConfig {
   // with a probe the refill thread builds only while it returns 0 (on a
   // busy host the pool then drains and calls simply run cold).
   std::function<unsigned()> running_calls;
+  // Optional: builds sandboxes through this spawner (cordon/spawner.h).
+  std::shared_ptr<Spawner> spawner;
 };
 
 struct WarmPoolStats {

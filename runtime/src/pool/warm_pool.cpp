@@ -168,7 +168,7 @@ void WarmPool::refill_loop() {
     std::string plan_error;
     if (PlanPtr plan = factory ? factory() : nullptr) {
       if (warm_key(*plan) != pick) plan_error = "the shape's plan changed (profile reloaded?)";
-      else built = prepare_warm(*plan, cfg_.build_timeout_ms);
+      else built = prepare_warm(*plan, cfg_.build_timeout_ms, cfg_.spawner.get());
     } else {
       plan_error = "no plan for the shape";
     }

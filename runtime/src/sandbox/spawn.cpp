@@ -96,7 +96,7 @@ Result run_plan(const SpawnPlan& plan, const RunOptions& opts, WarmPtr warm) {
     }
     if (!skip.empty()) mark_skipped(r, skip);
     spec.stdin_fd = in_child.get();
-    if (!start_child(plan, spec, clone_flags, skip, r, c)) return r;
+    if (!start_child(plan, spec, clone_flags, skip, opts.spawner.get(), r, c)) return r;
   }
   in_child.reset();
 

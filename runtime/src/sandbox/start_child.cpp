@@ -98,7 +98,7 @@ std::string open_stdin(const SpawnPlan& plan, Fd& child_end, Fd& feed, int& err)
 }
 
 bool start_child(const SpawnPlan& plan, child::ChildSpec& spec, unsigned long clone_flags, const std::string& skip,
-                 Result& r, StartedChild& out) {
+                 Spawner* spawner, Result& r, StartedChild& out) {
   Fd status_child, sync_r, sync_w, out_w, err_w;
   {
     int sv[2];
@@ -154,17 +154,27 @@ bool start_child(const SpawnPlan& plan, child::ChildSpec& spec, unsigned long cl
   spec.stderr_fd = err_w.get();
 
   int pidfd = -1;
-  CloneArgs ca{};
-  ca.flags = clone_flags | kClonePidfd;
-  ca.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
-  ca.exit_signal = SIGCHLD;
+  long pid = -1;
+  int clone_err = 0;
   out.t0_ns = monotonic_ns();
-  long pid = syscall(SYS_clone3, &ca, sizeof ca);
-  if (pid == 0) child::run_child(spec);  // never returns
+  Spawner::Spawned sp;
+  if (spawner) sp = spawner->spawn(spec, clone_flags);
+  if (spawner && !sp.unavailable) {
+    pid = sp.pid;
+    pidfd = sp.pidfd;
+    clone_err = sp.err;
+  } else {  // no spawner, or it is gone: clone here
+    CloneArgs ca{};
+    ca.flags = clone_flags | kClonePidfd;
+    ca.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
+    ca.exit_signal = SIGCHLD;
+    pid = syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid == 0) child::run_child(spec);  // never returns
+    clone_err = errno;
+  }
   if (pid < 0) {
-    int e = errno;
     if (out.cgroup) out.cgroup->destroy();
-    return setup_failed(r, "clone3", e, "clone3 with new namespaces"), false;
+    return setup_failed(r, "clone3", clone_err, "clone3 with new namespaces"), false;
   }
   out.pid = static_cast<pid_t>(pid);
   out.pidfd.reset(pidfd);

@@ -11,6 +11,7 @@
 
 #include "child/child_spec.h"
 #include "cordon/result.h"
+#include "cordon/spawner.h"
 #include "sandbox/cgroup.h"
 #include "sandbox/plan_internal.h"
 
@@ -64,8 +65,10 @@ std::string open_stdin(const SpawnPlan& plan, Fd& child_end, Fd& feed, int& err)
 // r.controls and enforces plan.required. `skip` is the test-only control
 // switch ("cgroup" skips the cgroup). On failure returns false with r set
 // to a setup_error (step, errno, detail); nothing is left running.
+// `spawner` (may be null) makes the clone (cordon/spawner.h); when it is
+// null or gone the clone happens here.
 bool start_child(const SpawnPlan& plan, child::ChildSpec& spec, unsigned long clone_flags, const std::string& skip,
-                 Result& r, StartedChild& out);
+                 Spawner* spawner, Result& r, StartedChild& out);
 
 // r as a setup_error at `step`.
 Result& setup_failed(Result& r, const std::string& step, int err, const std::string& what);

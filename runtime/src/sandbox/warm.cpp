@@ -81,7 +81,7 @@ std::string warm_key(const SpawnPlan& plan) {
   return sha256_hex(k.text());
 }
 
-WarmOutcome prepare_warm(const SpawnPlan& plan, int timeout_ms) {
+WarmOutcome prepare_warm(const SpawnPlan& plan, int timeout_ms, Spawner* spawner) {
   WarmOutcome out;
   std::string key = warm_key(plan);
   if (key.empty()) {
@@ -94,7 +94,7 @@ WarmOutcome prepare_warm(const SpawnPlan& plan, int timeout_ms) {
   spec.warm = true;
   spec.stdin_fd = -1;
   Result r;
-  if (!start_child(plan, spec, plan.clone_flags, "", r, w->child)) {
+  if (!start_child(plan, spec, plan.clone_flags, "", spawner, r, w->child)) {
     out.error = r.setup_step + ": " + r.detail;
     return out;
   }

@@ -1,0 +1,155 @@
+// spawner_main(): the spawner process (spawner_loop.h). Async-signal-safe.
+#include "child/spawner_loop.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <sched.h>
+#include <sys/mman.h>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/syscall.h>
+#include <unistd.h>
+
+#include "child/spec_wire.h"
+
+namespace cordon::child {
+namespace {
+
+// The kernel's struct clone_args (v0 layout).
+struct CloneArgs {
+  std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
+};
+constexpr std::uint64_t kClonePidfd = 0x00001000;
+constexpr std::uint64_t kCloneParent = 0x00008000;
+
+void close_all(const int* fds, int n) {
+  for (int i = 0; i < n; ++i)
+    if (fds[i] >= 0) close(fds[i]);
+}
+
+// Reads exactly `n` bytes (with any descriptors that come with the first
+// byte). Returns false on EOF or error.
+bool read_request(int sock, SpawnRequest& req, int* fds, int& nfds) {
+  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kSpawnFds)] = {};
+  iovec iov{&req, sizeof req};
+  msghdr mh{};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  mh.msg_control = cbuf;
+  mh.msg_controllen = sizeof cbuf;
+  ssize_t n;
+  do n = recvmsg(sock, &mh, MSG_WAITALL | MSG_CMSG_CLOEXEC);
+  while (n < 0 && errno == EINTR);
+  nfds = 0;
+  for (cmsghdr* cm = CMSG_FIRSTHDR(&mh); cm != nullptr; cm = CMSG_NXTHDR(&mh, cm)) {
+    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
+    int k = static_cast<int>((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
+    for (int i = 0; i < k; ++i) {
+      int fd;
+      std::memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
+      if (nfds < kSpawnFds) fds[nfds++] = fd;
+      else close(fd);
+    }
+  }
+  return n == static_cast<ssize_t>(sizeof req) && (mh.msg_flags & MSG_CTRUNC) == 0;
+}
+
+bool read_all(int sock, char* buf, std::size_t len) {
+  while (len > 0) {
+    ssize_t n = recv(sock, buf, len, MSG_WAITALL);
+    if (n < 0 && errno == EINTR) continue;
+    if (n <= 0) return false;
+    buf += n;
+    len -= static_cast<std::size_t>(n);
+  }
+  return true;
+}
+
+void reply(int sock, long pid, int err, int pidfd) {
+  SpawnReply r;
+  r.pid = pid;
+  r.err = err;
+  iovec iov{&r, sizeof r};
+  msghdr mh{};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
+  if (pidfd >= 0) {
+    mh.msg_control = cbuf;
+    mh.msg_controllen = sizeof cbuf;
+    cmsghdr* cm = CMSG_FIRSTHDR(&mh);
+    cm->cmsg_level = SOL_SOCKET;
+    cm->cmsg_type = SCM_RIGHTS;
+    cm->cmsg_len = CMSG_LEN(sizeof(int));
+    std::memcpy(CMSG_DATA(cm), &pidfd, sizeof pidfd);
+  }
+  ssize_t n;
+  do n = sendmsg(sock, &mh, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  if (n != static_cast<ssize_t>(sizeof r)) _exit(0);  // the launcher is gone
+}
+
+}  // namespace
+
+void spawner_main(int sock) {
+  // Only the launcher's socket stays open (and 0-2, for diagnostics).
+  if (sock != 3) {
+    if (dup2(sock, 3) < 0) _exit(1);
+    sock = 3;
+  }
+  (void)syscall(SYS_close_range, 4u, ~0u, 0u);
+  struct sigaction dfl {};
+  dfl.sa_handler = SIG_DFL;
+  for (int sig = 1; sig < NSIG; ++sig)
+    if (sig != SIGKILL && sig != SIGSTOP) (void)sigaction(sig, &dfl, nullptr);
+  sigset_t none;
+  sigemptyset(&none);
+  (void)sigprocmask(SIG_SETMASK, &none, nullptr);
+  (void)prctl(PR_SET_NAME, "cordon-spawner", 0, 0, 0);
+
+  void* mem = mmap(nullptr, kMaxWireSpec, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
+  if (mem == MAP_FAILED) _exit(1);
+  char* buf = static_cast<char*>(mem);
+
+  for (;;) {
+    SpawnRequest req;
+    int fds[kSpawnFds] = {-1, -1, -1, -1, -1};
+    int nfds = 0;
+    bool got = read_request(sock, req, fds, nfds);
+    if (!got || req.magic != kSpawnMagic || (req.nfds != 4 && req.nfds != 5) ||
+        nfds != static_cast<int>(req.nfds) || req.bytes > kMaxWireSpec || !read_all(sock, buf, req.bytes)) {
+      close_all(fds, nfds);
+      _exit(0);  // EOF, or the stream is out of step: the launcher sees EOF
+    }
+    ChildSpec* spec = unflatten_spec(buf, req.bytes);
+    if (!spec) {
+      close_all(fds, nfds);
+      explicit_bzero(buf, req.bytes);
+      reply(sock, -1, EINVAL, -1);
+      continue;
+    }
+    spec->status_fd = fds[0];
+    spec->sync_fd = fds[1];
+    spec->stdout_fd = fds[2];
+    spec->stderr_fd = fds[3];
+    spec->stdin_fd = nfds == 5 ? fds[4] : -1;
+
+    int pidfd = -1;
+    CloneArgs ca{};
+    ca.flags = req.clone_flags | kClonePidfd | kCloneParent;
+    ca.pidfd = reinterpret_cast<std::uint64_t>(&pidfd);
+    ca.exit_signal = 0;  // with CLONE_PARENT the launcher gets our exit signal (SIGCHLD)
+    long pid = syscall(SYS_clone3, &ca, sizeof ca);
+    if (pid == 0) run_child(*spec);  // never returns
+    int err = pid < 0 ? errno : 0;
+    close_all(fds, nfds);
+    // The child has its own copy; ours must not keep secrets (file
+    // contents, variables) around until the next request.
+    explicit_bzero(buf, req.bytes);
+    reply(sock, pid, err, pidfd);
+    if (pidfd >= 0) close(pidfd);
+  }
+}
+
+}  // namespace cordon::child

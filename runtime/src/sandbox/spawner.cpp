@@ -1,0 +1,166 @@
+// Spawner: the launcher's side (cordon/spawner.h); the process's side is
+// child/spawner_loop.cpp.
+#include "cordon/spawner.h"
+
+#include <cerrno>
+#include <csignal>
+#include <cstring>
+#include <sys/prctl.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "child/spawner_loop.h"
+#include "child/spec_wire.h"
+
+namespace cordon {
+namespace {
+
+bool send_all(int sock, const char* p, std::size_t n) {
+  while (n > 0) {
+    ssize_t k = send(sock, p, n, MSG_NOSIGNAL);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    p += k;
+    n -= static_cast<std::size_t>(k);
+  }
+  return true;
+}
+
+// Wipes a buffer that may hold secret values before it is freed.
+void wipe(std::string& s) {
+  if (!s.empty()) explicit_bzero(s.data(), s.size());
+}
+
+}  // namespace
+
+std::shared_ptr<Spawner> Spawner::start(std::string& err) {
+  int sv[2];
+  if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
+    err = std::string("socketpair: ") + std::strerror(errno);
+    return nullptr;
+  }
+  const pid_t launcher = getpid();
+  pid_t pid = fork();
+  if (pid < 0) {
+    err = std::string("fork: ") + std::strerror(errno);
+    close(sv[0]);
+    close(sv[1]);
+    return nullptr;
+  }
+  if (pid == 0) {
+    (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
+    if (getppid() != launcher) _exit(0);
+    close(sv[0]);
+    child::spawner_main(sv[1]);
+  }
+  close(sv[1]);
+  return std::shared_ptr<Spawner>(new Spawner(pid, sv[0]));
+}
+
+Spawner::~Spawner() {
+  if (sock_ >= 0) close(sock_);
+  if (pid_ > 0) {
+    int st;
+    while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+    }
+  }
+}
+
+void Spawner::mark_dead() {
+  // Caller holds mu_. Kill it in case it is only out of step with us.
+  dead_ = true;
+  if (sock_ >= 0) close(sock_);
+  sock_ = -1;
+  if (pid_ > 0) {
+    kill(pid_, SIGKILL);
+    int st;
+    while (waitpid(pid_, &st, 0) < 0 && errno == EINTR) {
+    }
+    pid_ = -1;
+  }
+}
+
+bool Spawner::alive() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return !dead_;
+}
+
+std::uint64_t Spawner::spawned() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return spawned_;
+}
+
+Spawner::Spawned Spawner::spawn(const child::ChildSpec& spec, unsigned long clone_flags) {
+  Spawned out;
+  std::string wire = child::flatten_spec(spec);
+  if (wire.size() > child::kMaxWireSpec) {
+    wipe(wire);
+    out.unavailable = true;
+    return out;
+  }
+  child::SpawnRequest req;
+  const int fds[child::kSpawnFds] = {spec.status_fd, spec.sync_fd, spec.stdout_fd, spec.stderr_fd, spec.stdin_fd};
+  req.nfds = spec.stdin_fd >= 0 ? 5 : 4;
+  req.clone_flags = clone_flags;
+  req.bytes = wire.size();
+
+  iovec iov{&req, sizeof req};
+  msghdr mh{};
+  mh.msg_iov = &iov;
+  mh.msg_iovlen = 1;
+  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * child::kSpawnFds)] = {};
+  mh.msg_control = cbuf;
+  mh.msg_controllen = CMSG_SPACE(sizeof(int) * req.nfds);
+  cmsghdr* cm = CMSG_FIRSTHDR(&mh);
+  cm->cmsg_level = SOL_SOCKET;
+  cm->cmsg_type = SCM_RIGHTS;
+  cm->cmsg_len = CMSG_LEN(sizeof(int) * req.nfds);
+  std::memcpy(CMSG_DATA(cm), fds, sizeof(int) * req.nfds);
+
+  std::lock_guard<std::mutex> lock(mu_);
+  if (dead_) {
+    wipe(wire);
+    out.unavailable = true;
+    return out;
+  }
+  ssize_t n;
+  do n = sendmsg(sock_, &mh, MSG_NOSIGNAL);
+  while (n < 0 && errno == EINTR);
+  bool sent = n == static_cast<ssize_t>(sizeof req) && send_all(sock_, wire.data(), wire.size());
+  wipe(wire);
+
+  child::SpawnReply rep;
+  alignas(cmsghdr) char rbuf[CMSG_SPACE(sizeof(int))] = {};
+  iovec riov{&rep, sizeof rep};
+  msghdr rmh{};
+  rmh.msg_iov = &riov;
+  rmh.msg_iovlen = 1;
+  rmh.msg_control = rbuf;
+  rmh.msg_controllen = sizeof rbuf;
+  if (sent) {
+    do n = recvmsg(sock_, &rmh, MSG_WAITALL | MSG_CMSG_CLOEXEC);
+    while (n < 0 && errno == EINTR);
+  }
+  if (!sent || n != static_cast<ssize_t>(sizeof rep)) {
+    mark_dead();
+    out.unavailable = true;
+    return out;
+  }
+  for (cmsghdr* c = CMSG_FIRSTHDR(&rmh); c != nullptr; c = CMSG_NXTHDR(&rmh, c))
+    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
+      std::memcpy(&out.pidfd, CMSG_DATA(c), sizeof(int));
+  if (rep.pid > 0 && out.pidfd < 0) {
+    // A child without its pidfd cannot be supervised: end it.
+    kill(static_cast<pid_t>(rep.pid), SIGKILL);
+    waitpid(static_cast<pid_t>(rep.pid), nullptr, 0);
+    out.err = EBADF;
+    return out;
+  }
+  if (rep.pid > 0) ++spawned_;
+  out.pid = static_cast<pid_t>(rep.pid);
+  out.err = rep.pid > 0 ? 0 : rep.err;
+  return out;
+}
+
+}  // namespace cordon
