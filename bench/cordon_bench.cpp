@@ -8,7 +8,9 @@
 // to contain a 1,000-process tree; and `python3 -c pass` as a realistic tool
 // start (see runner.h). Prints a table with each figure's ratio to the floor
 // and to bwrap from the same run and the targets; `--json FILE`
-// writes everything.
+// writes everything. Two kernel-floor rows run bench/ns_floor.c, the same
+// namespaces, root and seccomp filter in straight-line C (with and without
+// joining cgroups), to show what this machine's kernel alone costs.
 //
 // It reports; it does not judge. Exit status: 0 when every measurement
 // completed, 1 when one failed (an erroring call, a daemon that did not
@@ -85,6 +87,7 @@ int main(int argc, char** argv) {
   Options o;
   o.cordon = CORDON_BENCH_CORDON;
   o.cordond = CORDON_BENCH_CORDOND;
+  o.ns_floor = CORDON_BENCH_NS_FLOOR;
   o.profile_dir = CORDON_BENCH_PROFILES;
   app.add_flag("--quick", o.quick, "A few iterations of everything (smoke test; the figures mean nothing)");
   app.add_option("--json", o.json_path, "Also write every figure to this file");
@@ -100,6 +103,7 @@ int main(int argc, char** argv) {
   app.add_option("--workers", o.workers, "cordond max_running, its worker threads (default 32)");
   app.add_option("--cordon", o.cordon, "cordon binary")->capture_default_str();
   app.add_option("--cordond", o.cordond, "cordond binary")->capture_default_str();
+  app.add_option("--ns-floor", o.ns_floor, "cordon-ns-floor binary (the kernel floor rows)")->capture_default_str();
   app.add_option("--profile-dir", o.profile_dir, "Directory with bench.json (and bench-warm.json)")->capture_default_str();
   app.add_option("--bwrap", o.bwrap, "bwrap binary")->capture_default_str();
   app.add_option("--python", o.python, "python3 binary")->capture_default_str();
@@ -123,7 +127,7 @@ int main(int argc, char** argv) {
       std::cerr << "cordon_bench: --concurrency values must be > 0\n";
       return 2;
     }
-  for (const auto* p : {&o.cordon, &o.cordond, &o.bwrap, &o.python})
+  for (const auto* p : {&o.cordon, &o.cordond, &o.ns_floor, &o.bwrap, &o.python})
     if (p->empty() || access(p->c_str(), X_OK) != 0) {
       std::cerr << "cordon_bench: not an executable: '" << *p << "'\n";
       return 2;

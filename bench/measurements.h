@@ -31,6 +31,7 @@ struct Options {
   unsigned workers = 32;        // cordond max_running
   std::string cordon;
   std::string cordond;
+  std::string ns_floor;         // bench/ns_floor.c: the kernel's own cost of a sandbox start
   std::string profile_dir;      // holds bench.json (and bench-warm.json)
   std::string bwrap = "/usr/bin/bwrap";
   std::string python = "/usr/bin/python3";

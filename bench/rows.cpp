@@ -87,6 +87,8 @@ class RowMaker {
     using R = Target::Ref;
     latency_pair("floor", "fork+exec /bin/true (floor)", "floor", "bwrap");
     latency_pair("bwrap", "bwrap /bin/true", "floor", "bwrap");
+    latency_pair("ns_floor", "kernel floor: ns+root+seccomp (C)", "floor", "bwrap");
+    latency_pair("ns_floor_cg", "kernel floor + cgroups (C)", "floor", "bwrap");
     latency_pair("cordon_run", "cordon run one-shot", "floor", "bwrap", Target{"≤ 0.7× bwrap", R::Bwrap, 0.7});
     latency_pair("daemon_cold", "daemon call, cold (no pool)", "floor", "bwrap", Target{"≤ 0.5× bwrap", R::Bwrap, 0.5});
     latency_pair("daemon_warm", "daemon call, warm pool", "floor", "bwrap", Target{"≤ 2× floor", R::Floor, 2.0},

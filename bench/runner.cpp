@@ -78,7 +78,7 @@ class Runner {
 
   const Options& o_;
   Measurements m_;
-  std::optional<Command> floor_, bwrap_, cordon_run_, py_floor_, py_bwrap_;
+  std::optional<Command> floor_, bwrap_, cordon_run_, py_floor_, py_bwrap_, ns_floor_, ns_floor_cg_;
   std::optional<BenchDaemon> daemon_;
   Counter daemon_calls_ = std::make_shared<std::atomic<std::size_t>>(0);
 };
@@ -102,7 +102,24 @@ bool Runner::make_commands(std::string& err) {
     if (slot) m_.commands[key] = slot->display();
     return slot.has_value();
   };
-  return make(floor_, "floor", {kTrue}) && make(bwrap_, "bwrap", bwrap_argv({kTrue})) &&
+  // The kernel floor joins cgroups where cordon would put a call: one
+  // directory per hierarchy (v2: one; v1: memory, pids, cpu).
+  std::vector<std::string> cg_argv = {o_.ns_floor};
+  const CgroupLayout cg = probe_host().cgroups;
+  std::vector<std::string> parents;
+  if (cg.version == 2) parents = {cg.v2_parent};
+  if (cg.version == 1) parents = {cg.v1_memory, cg.v1_pids, cg.v1_cpu};
+  for (const auto& p : parents) {
+    std::error_code ec;
+    if (p.empty()) continue;
+    std::filesystem::create_directories(p, ec);
+    cg_argv.insert(cg_argv.end(), {"--cgroup", p});
+  }
+  cg_argv.insert(cg_argv.end(), {"--", kTrue});
+  bool with_cg = cg_argv.size() > 3;
+  if (with_cg && !make(ns_floor_cg_, "ns_floor_cg", cg_argv)) return false;
+  return make(ns_floor_, "ns_floor", {o_.ns_floor, "--", kTrue}) && make(floor_, "floor", {kTrue}) &&
+         make(bwrap_, "bwrap", bwrap_argv({kTrue})) &&
          make(cordon_run_, "cordon_run", {o_.cordon, "run", "--profile", o_.profile_dir + "/bench.json", "--", kTrue}) &&
          make(py_floor_, "py_floor", {o_.python, "-c", "pass"}) &&
          make(py_bwrap_, "py_bwrap", bwrap_argv({o_.python, "-c", "pass"}));
@@ -152,6 +169,8 @@ void Runner::latency_phase() {
   auto& l = m_.latency;
   l.push_back(proc("floor", "fork+exec /bin/true (floor)", *floor_));
   l.push_back(proc("bwrap", "bwrap /bin/true", *bwrap_));
+  l.push_back(proc("ns_floor", "kernel floor: namespaces, root, seccomp (C)", *ns_floor_));
+  if (ns_floor_cg_) l.push_back(proc("ns_floor_cg", "kernel floor + joining cgroups (C)", *ns_floor_cg_));
   l.push_back(proc("cordon_run", "cordon run one-shot", *cordon_run_));
   l.push_back(daemon_variant("daemon_cold", "daemon call, cold (no pool)", kBenchTool, {kTrue}, &m_.breakdown));
   if (m_.warm_pool) l.push_back(daemon_variant("daemon_warm", "daemon call, warm pool", kWarmTool, {kTrue}, nullptr));
