@@ -34,7 +34,11 @@ class CallCgroup {
 
   // Moves a process (before it runs the tool) into every group. errno on failure.
   int attach(pid_t pid);
+  // SIGKILL to every process in the group: one write on v2 (cgroup.kill);
+  // on v1 a kill per listed pid.
   void kill_all();
+  // Whether kill_all() is the kernel's one-write cgroup.kill (v2).
+  bool kill_is_atomic() const { return version_ == 2; }
   bool populated() const;
   std::uint64_t cpu_usage_ns() const;
   std::uint64_t peak_memory_bytes() const;
