@@ -29,6 +29,7 @@
 #include <unistd.h>
 
 #include "child/call_message.h"
+#include "child/fd_passing.h"
 #include "child/landlock_abi.h"
 #include "child/mount_abi.h"
 
@@ -386,21 +387,7 @@ void send_ready(State& st, int listener) {
   st.msg.kind = MsgKind::Ready;
   st.msg.step = Step::Seccomp;
   st.msg.err = 0;
-  iovec iov{&st.msg, sizeof st.msg};
-  msghdr mh{};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
-  if (listener >= 0) {
-    mh.msg_control = cbuf;
-    mh.msg_controllen = sizeof cbuf;
-    cmsghdr* cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cm), &listener, sizeof(int));
-  }
-  if (sendmsg(sp.status_fd, &mh, MSG_NOSIGNAL) < 0) _exit(127);
+  if (send_with_fds(sp.status_fd, &st.msg, sizeof st.msg, &listener, listener >= 0 ? 1 : 0) < 0) _exit(127);
   if (listener >= 0) close(listener);
 }
 

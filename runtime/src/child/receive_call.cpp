@@ -7,6 +7,7 @@
 #include <unistd.h>
 
 #include "child/call_message.h"
+#include "child/fd_passing.h"
 
 namespace cordon::child {
 
@@ -17,26 +18,13 @@ int receive_call(int fd, ReceivedCall& out) {
   char* buf = static_cast<char*>(mem);
   char** ptrs = reinterpret_cast<char**>(buf + ((kMaxCallBytes + 1 + alignof(char*) - 1) & ~(alignof(char*) - 1)));
 
-  iovec iov{buf, kMaxCallBytes};
-  msghdr mh{};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
-  mh.msg_control = cbuf;
-  mh.msg_controllen = sizeof cbuf;
-  long n;
-  do {
-    n = recvmsg(fd, &mh, MSG_CMSG_CLOEXEC);
-  } while (n < 0 && errno == EINTR);
+  Received got;
+  const ssize_t n = recv_with_fds(fd, buf, kMaxCallBytes, 1, got);
   if (n < 0) return errno;
   if (n == 0) return ECONNRESET;
-  if ((mh.msg_flags & (MSG_TRUNC | MSG_CTRUNC)) != 0) return EMSGSIZE;
-
-  int stdin_fd = -1;
-  for (cmsghdr* cm = CMSG_FIRSTHDR(&mh); cm != nullptr; cm = CMSG_NXTHDR(&mh, cm))
-    if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS && cm->cmsg_len == CMSG_LEN(sizeof(int)))
-      std::memcpy(&stdin_fd, CMSG_DATA(cm), sizeof(int));
-  if (stdin_fd < 0) return EBADMSG;
+  if (got.truncated) return EMSGSIZE;
+  if (got.nfds != 1) return EBADMSG;
+  const int stdin_fd = got.fds[0];
 
   CallHeader h;
   if (static_cast<std::size_t>(n) < sizeof h) return EBADMSG;

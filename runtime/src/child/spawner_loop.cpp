@@ -11,6 +11,7 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "child/fd_passing.h"
 #include "child/spec_wire.h"
 
 namespace cordon::child {
@@ -23,36 +24,11 @@ struct CloneArgs {
 constexpr std::uint64_t kClonePidfd = 0x00001000;
 constexpr std::uint64_t kCloneParent = 0x00008000;
 
-void close_all(const int* fds, int n) {
-  for (int i = 0; i < n; ++i)
-    if (fds[i] >= 0) close(fds[i]);
-}
-
-// Reads exactly `n` bytes (with any descriptors that come with the first
-// byte). Returns false on EOF or error.
-bool read_request(int sock, SpawnRequest& req, int* fds, int& nfds) {
-  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * kSpawnFds)] = {};
-  iovec iov{&req, sizeof req};
-  msghdr mh{};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  mh.msg_control = cbuf;
-  mh.msg_controllen = sizeof cbuf;
-  ssize_t n;
-  do n = recvmsg(sock, &mh, MSG_WAITALL | MSG_CMSG_CLOEXEC);
-  while (n < 0 && errno == EINTR);
-  nfds = 0;
-  for (cmsghdr* cm = CMSG_FIRSTHDR(&mh); cm != nullptr; cm = CMSG_NXTHDR(&mh, cm)) {
-    if (cm->cmsg_level != SOL_SOCKET || cm->cmsg_type != SCM_RIGHTS) continue;
-    int k = static_cast<int>((cm->cmsg_len - CMSG_LEN(0)) / sizeof(int));
-    for (int i = 0; i < k; ++i) {
-      int fd;
-      std::memcpy(&fd, CMSG_DATA(cm) + i * sizeof(int), sizeof fd);
-      if (nfds < kSpawnFds) fds[nfds++] = fd;
-      else close(fd);
-    }
-  }
-  return n == static_cast<ssize_t>(sizeof req) && (mh.msg_flags & MSG_CTRUNC) == 0;
+// The fixed-size request, with the descriptors that come with its first
+// byte. False on EOF, error or a truncated control message.
+bool read_request(int sock, SpawnRequest& req, Received& got) {
+  ssize_t n = recv_with_fds(sock, &req, sizeof req, kSpawnFds, got, MSG_WAITALL);
+  return n == static_cast<ssize_t>(sizeof req) && !got.truncated;
 }
 
 bool read_all(int sock, char* buf, std::size_t len) {
@@ -70,24 +46,8 @@ void reply(int sock, long pid, int err, int pidfd) {
   SpawnReply r;
   r.pid = pid;
   r.err = err;
-  iovec iov{&r, sizeof r};
-  msghdr mh{};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
-  if (pidfd >= 0) {
-    mh.msg_control = cbuf;
-    mh.msg_controllen = sizeof cbuf;
-    cmsghdr* cm = CMSG_FIRSTHDR(&mh);
-    cm->cmsg_level = SOL_SOCKET;
-    cm->cmsg_type = SCM_RIGHTS;
-    cm->cmsg_len = CMSG_LEN(sizeof(int));
-    std::memcpy(CMSG_DATA(cm), &pidfd, sizeof pidfd);
-  }
-  ssize_t n;
-  do n = sendmsg(sock, &mh, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  if (n != static_cast<ssize_t>(sizeof r)) _exit(0);  // the launcher is gone
+  if (send_with_fds(sock, &r, sizeof r, &pidfd, pidfd >= 0 ? 1 : 0) != static_cast<ssize_t>(sizeof r))
+    _exit(0);  // the launcher is gone
 }
 
 }  // namespace
@@ -114,17 +74,17 @@ void spawner_main(int sock) {
 
   for (;;) {
     SpawnRequest req;
-    int fds[kSpawnFds] = {-1, -1, -1, -1, -1};
-    int nfds = 0;
-    bool got = read_request(sock, req, fds, nfds);
-    if (!got || req.magic != kSpawnMagic || (req.nfds != 4 && req.nfds != 5) ||
-        nfds != static_cast<int>(req.nfds) || req.bytes > kMaxWireSpec || !read_all(sock, buf, req.bytes)) {
-      close_all(fds, nfds);
+    Received got;
+    if (!read_request(sock, req, got) || req.magic != kSpawnMagic || (req.nfds != 4 && req.nfds != 5) ||
+        got.nfds != static_cast<int>(req.nfds) || req.bytes > kMaxWireSpec || !read_all(sock, buf, req.bytes)) {
+      got.close_all();
       _exit(0);  // EOF, or the stream is out of step: the launcher sees EOF
     }
+    const int* fds = got.fds;
+    const int nfds = got.nfds;
     ChildSpec* spec = unflatten_spec(buf, req.bytes);
     if (!spec) {
-      close_all(fds, nfds);
+      got.close_all();
       explicit_bzero(buf, req.bytes);
       reply(sock, -1, EINVAL, -1);
       continue;
@@ -143,7 +103,7 @@ void spawner_main(int sock) {
     long pid = syscall(SYS_clone3, &ca, sizeof ca);
     if (pid == 0) run_child(*spec);  // never returns
     int err = pid < 0 ? errno : 0;
-    close_all(fds, nfds);
+    got.close_all();
     // The child has its own copy; ours must not keep secrets (file
     // contents, variables) around until the next request.
     explicit_bzero(buf, req.bytes);

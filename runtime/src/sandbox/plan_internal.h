@@ -4,6 +4,7 @@
 
 #include <cstring>
 #include <deque>
+#include <mutex>
 #include <memory>
 #include <optional>
 #include <string>
@@ -50,6 +51,11 @@ struct SpawnPlan {
 
   std::vector<std::string> disk_watch;  // host paths of writable host mounts
   std::vector<Control> controls;   // decided at plan time
+
+  // warm_key(), computed once on first use (only pooled calls need it; the
+  // pool and run_plan both ask).
+  mutable std::once_flag warm_key_once;
+  mutable std::string warm_key;
   std::vector<std::string> dangerous;
 
   const char* keep(std::string s) {

@@ -10,6 +10,7 @@
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include "child/fd_passing.h"
 #include "child/spawner_loop.h"
 #include "child/spec_wire.h"
 
@@ -105,51 +106,28 @@ Spawner::Spawned Spawner::spawn(const child::ChildSpec& spec, unsigned long clon
   req.clone_flags = clone_flags;
   req.bytes = wire.size();
 
-  iovec iov{&req, sizeof req};
-  msghdr mh{};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int) * child::kSpawnFds)] = {};
-  mh.msg_control = cbuf;
-  mh.msg_controllen = CMSG_SPACE(sizeof(int) * req.nfds);
-  cmsghdr* cm = CMSG_FIRSTHDR(&mh);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int) * req.nfds);
-  std::memcpy(CMSG_DATA(cm), fds, sizeof(int) * req.nfds);
-
   std::lock_guard<std::mutex> lock(mu_);
   if (dead_) {
     wipe(wire);
     out.unavailable = true;
     return out;
   }
-  ssize_t n;
-  do n = sendmsg(sock_, &mh, MSG_NOSIGNAL);
-  while (n < 0 && errno == EINTR);
-  bool sent = n == static_cast<ssize_t>(sizeof req) && send_all(sock_, wire.data(), wire.size());
+  bool sent = child::send_with_fds(sock_, &req, sizeof req, fds, static_cast<int>(req.nfds)) ==
+                  static_cast<ssize_t>(sizeof req) &&
+              send_all(sock_, wire.data(), wire.size());
   wipe(wire);
 
   child::SpawnReply rep;
-  alignas(cmsghdr) char rbuf[CMSG_SPACE(sizeof(int))] = {};
-  iovec riov{&rep, sizeof rep};
-  msghdr rmh{};
-  rmh.msg_iov = &riov;
-  rmh.msg_iovlen = 1;
-  rmh.msg_control = rbuf;
-  rmh.msg_controllen = sizeof rbuf;
-  if (sent) {
-    do n = recvmsg(sock_, &rmh, MSG_WAITALL | MSG_CMSG_CLOEXEC);
-    while (n < 0 && errno == EINTR);
-  }
-  if (!sent || n != static_cast<ssize_t>(sizeof rep)) {
+  child::Received got;
+  ssize_t n = sent ? child::recv_with_fds(sock_, &rep, sizeof rep, 1, got, MSG_WAITALL) : -1;
+  if (n != static_cast<ssize_t>(sizeof rep)) {
+    got.close_all();
     mark_dead();
     out.unavailable = true;
     return out;
   }
-  for (cmsghdr* c = CMSG_FIRSTHDR(&rmh); c != nullptr; c = CMSG_NXTHDR(&rmh, c))
-    if (c->cmsg_level == SOL_SOCKET && c->cmsg_type == SCM_RIGHTS && c->cmsg_len == CMSG_LEN(sizeof(int)))
-      std::memcpy(&out.pidfd, CMSG_DATA(c), sizeof(int));
+  if (rep.pid <= 0) got.close_all();
+  if (got.nfds == 1) out.pidfd = got.fds[0];
   if (rep.pid > 0 && out.pidfd < 0) {
     // A child without its pidfd cannot be supervised: end it.
     kill(static_cast<pid_t>(rep.pid), SIGKILL);

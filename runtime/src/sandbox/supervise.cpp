@@ -20,6 +20,7 @@
 #include <vector>
 
 #include "child/child_spec.h"
+#include "child/fd_passing.h"
 #include "sandbox/syscall_names.h"
 
 namespace cordon {
@@ -143,19 +144,15 @@ class Supervisor {
 
   void on_status() {
     child::ChildMsg msg{};
-    alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
-    iovec iov{&msg, sizeof msg};
-    msghdr mh{};
-    mh.msg_iov = &iov;
-    mh.msg_iovlen = 1;
-    mh.msg_control = cbuf;
-    mh.msg_controllen = sizeof cbuf;
-    ssize_t n = recvmsg(s_.status_fd, &mh, MSG_CMSG_CLOEXEC);
-    if (n < 0 && (errno == EINTR || errno == EAGAIN)) return;
+    child::Received got;
+    ssize_t n = child::recv_with_fds(s_.status_fd, &msg, sizeof msg, 1, got);
+    if (n < 0 && errno == EAGAIN) return;
     if (n <= 0) {  // EOF: init is gone
       close_fd(s_.status_fd);
       return;
     }
+    // Only Ready carries a descriptor (the seccomp listener).
+    if (static_cast<std::size_t>(n) != sizeof msg || msg.kind != child::MsgKind::Ready) got.close_all();
     if (static_cast<std::size_t>(n) != sizeof msg) return;
     switch (msg.kind) {
       case child::MsgKind::Ready:
@@ -164,10 +161,7 @@ class Supervisor {
         exec_ok_ = true;
         ready_ns_ = monotonic_ns();
         last_msg_ = msg;
-        for (cmsghdr* cm = CMSG_FIRSTHDR(&mh); cm; cm = CMSG_NXTHDR(&mh, cm)) {
-          if (cm->cmsg_level == SOL_SOCKET && cm->cmsg_type == SCM_RIGHTS)
-            std::memcpy(&notify_fd_, CMSG_DATA(cm), sizeof(int));
-        }
+        if (got.nfds == 1) notify_fd_ = got.fds[0];
         break;
       case child::MsgKind::ToolExit:
         tool_status_ = msg.tool_status;

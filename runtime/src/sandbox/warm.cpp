@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "child/call_message.h"
+#include "child/fd_passing.h"
 #include "sandbox/plan_internal.h"
 #include "sandbox/supervise.h"
 #include "sha256.h"
@@ -52,7 +53,9 @@ WarmSandbox::~WarmSandbox() {
 
 void WarmDeleter::operator()(WarmSandbox* w) const { delete w; }
 
-std::string warm_key(const SpawnPlan& plan) {
+namespace {
+
+std::string compute_warm_key(const SpawnPlan& plan) {
   const child::ChildSpec& sp = plan.spec;
   if (sp.n_secret_files > 0) return "";
   KeyText k;
@@ -79,6 +82,13 @@ std::string warm_key(const SpawnPlan& plan) {
   if (sp.seccomp_prog.filter != nullptr)
     k.add(std::string_view(reinterpret_cast<const char*>(sp.seccomp_prog.filter), sp.seccomp_prog.len * sizeof(sock_filter)));
   return sha256_hex(k.text());
+}
+
+}  // namespace
+
+std::string warm_key(const SpawnPlan& plan) {
+  std::call_once(plan.warm_key_once, [&] { plan.warm_key = compute_warm_key(plan); });
+  return plan.warm_key;
 }
 
 WarmOutcome prepare_warm(const SpawnPlan& plan, int timeout_ms, Spawner* spawner) {
@@ -148,24 +158,9 @@ bool hand_over(WarmSandbox& w, const SpawnPlan& plan, int stdin_fd) {
   std::string msg(reinterpret_cast<const char*>(&h), sizeof h);
   msg += strings;
 
-  iovec iov{msg.data(), msg.size()};
-  msghdr mh{};
-  mh.msg_iov = &iov;
-  mh.msg_iovlen = 1;
-  alignas(cmsghdr) char cbuf[CMSG_SPACE(sizeof(int))] = {};
-  mh.msg_control = cbuf;
-  mh.msg_controllen = sizeof cbuf;
-  cmsghdr* cm = CMSG_FIRSTHDR(&mh);
-  cm->cmsg_level = SOL_SOCKET;
-  cm->cmsg_type = SCM_RIGHTS;
-  cm->cmsg_len = CMSG_LEN(sizeof(int));
-  std::memcpy(CMSG_DATA(cm), &stdin_fd, sizeof(int));
   w.handed_ns = monotonic_ns();
-  ssize_t n;
-  do {
-    n = sendmsg(w.child.status.get(), &mh, MSG_NOSIGNAL);
-  } while (n < 0 && errno == EINTR);
-  return n == static_cast<ssize_t>(msg.size());
+  return child::send_with_fds(w.child.status.get(), msg.data(), msg.size(), &stdin_fd, 1) ==
+         static_cast<ssize_t>(msg.size());
 }
 
 }  // namespace cordon
