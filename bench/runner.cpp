@@ -26,6 +26,9 @@ namespace {
 using Counter = std::shared_ptr<std::atomic<std::size_t>>;
 
 constexpr auto kSettle = std::chrono::milliseconds(300);  // for the daemon to drop closed connections
+// Before an RSS snapshot after calls: cordond gives freed allocator memory
+// back once it has been idle for a second (Server::arm_idle_trim).
+constexpr auto kIdleSettle = std::chrono::milliseconds(1500);
 
 std::string read_first_line(const std::string& path) {
   std::string text = read_small_file(path).value_or("");
@@ -245,7 +248,7 @@ std::optional<Measurements> Runner::run(std::string& err) {
   m_.warmup_calls = 2 * std::max(max_c, o_.workers);
   Rate w = run_workers(daemon_true, max_c, 0, m_.warmup_calls);
   note_error("warm-up", w.errors, w.first_error);
-  std::this_thread::sleep_for(kSettle);
+  std::this_thread::sleep_for(kIdleSettle);
   m_.warm = snap("after warm-up");
 
   std::cerr << "cordon_bench: latency, " << o_.warmup << " + " << o_.rounds << " rounds\n";
@@ -258,7 +261,7 @@ std::optional<Measurements> Runner::run(std::string& err) {
     Rate t = run_workers(daemon_true, 8, 0, more);
     note_error("top-up calls", t.errors, t.first_error);
   }
-  std::this_thread::sleep_for(kSettle);
+  std::this_thread::sleep_for(kIdleSettle);
   m_.calls_at_after = daemon_calls_->load();
   m_.after_calls = snap("after calls");
 
@@ -272,9 +275,11 @@ std::optional<Measurements> Runner::run(std::string& err) {
     // Parked warm sandboxes hold fds and cgroups by design: empty the pool
     // (reload drops every parked sandbox) before counting what is left.
     std::string e;
-    auto conn = client::Connection::open(daemon_->socket(), e);
     std::optional<nlohmann::json> r;
-    if (conn) r = conn->request({{"op", "reload"}}, e, {}, 10'000);
+    {
+      auto conn = client::Connection::open(daemon_->socket(), e);
+      if (conn) r = conn->request({{"op", "reload"}}, e, {}, 10'000);
+    }  // closed before the settle: the fd count must not see our own connection
     if (!r || !(*r).value("ok", false)) m_.errors.push_back("emptying the warm pool (reload): " + (r ? r->dump() : e));
     std::this_thread::sleep_for(kSettle);
   }

@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <fcntl.h>
 #include <grp.h>
+#include <malloc.h>
 #include <sys/file.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
@@ -63,6 +64,7 @@ Server::Server(asio::io_context& io, DaemonConfig config, Policy policy, std::sh
       host_(std::move(host)),
       acceptor_(io),
       stop_timer_(io),
+      idle_trim_timer_(io),
       spawner_(spawner),
       calls_(config_.max_running, config_.max_queued, std::move(spawner)),
       started_(std::chrono::steady_clock::now()) {
@@ -437,6 +439,17 @@ void Server::call_finished(const std::string& call_id, const std::string& tenant
     }
   }
   check_stopped();
+  if (calls_.running() == 0 && calls_.queued() == 0) arm_idle_trim();
+}
+
+void Server::arm_idle_trim() {
+  // A burst of calls leaves freed memory in the allocator's per-thread
+  // arenas. Once the daemon has been idle for a while, give it back to the
+  // kernel (not after every call: the next call would fault it in again).
+  idle_trim_timer_.expires_after(std::chrono::seconds(1));
+  idle_trim_timer_.async_wait([this](const boost::system::error_code& ec) {
+    if (!ec && calls_.running() == 0 && calls_.queued() == 0) malloc_trim(0);
+  });
 }
 
 void Server::op_ps(const std::shared_ptr<Session>& s, const json& id) {

@@ -85,6 +85,7 @@ class Server {
   void op_health(const std::shared_ptr<Session>& s, const nlohmann::json& id);
   void op_reload(const std::shared_ptr<Session>& s, const nlohmann::json& id);
   void call_finished(const std::string& call_id, const std::string& tenant, Result r);
+  void arm_idle_trim();
   void check_stopped();
   bool load_secrets(std::string& err);
   bool open_audit(std::string& err);
@@ -102,6 +103,7 @@ class Server {
   std::unique_ptr<AuditWriter> audit_;  // null when no audit path is configured
   boost::asio::local::stream_protocol::acceptor acceptor_;
   boost::asio::steady_timer stop_timer_;
+  boost::asio::steady_timer idle_trim_timer_;
   std::shared_ptr<Spawner> spawner_;  // may be null
   std::unique_ptr<WarmPool> pool_;  // null when no profile is pooled; outlives calls_
   CallManager calls_;
