@@ -106,11 +106,12 @@ class RowMaker {
     for (unsigned c : o_.concurrency) {
       const Rate* f = m_.rate("floor", c);
       const Rate* b = m_.rate("bwrap", c);
-      for (const std::string key : {"floor", "bwrap", "daemon_cold", "daemon_warm"}) {
+      for (const std::string key : {"floor", "bwrap", "ns_floor", "daemon_cold", "daemon_warm"}) {
         const Rate* rt = m_.rate(key, c);
         if (!rt && (key != "daemon_warm" || c != 8)) continue;  // the warm-pool gap is shown once
         std::string name = key == "floor"         ? "fork+exec /bin/true"
                            : key == "bwrap"       ? "bwrap"
+                           : key == "ns_floor"    ? "kernel floor (C)"
                            : key == "daemon_cold" ? "daemon, cold"
                                                   : "daemon, warm pool";
         Row r;

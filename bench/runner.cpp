@@ -199,6 +199,7 @@ void Runner::throughput_phase() {
   std::vector<Tp> tps = {
       {"floor", process_workers(*floor_)},
       {"bwrap", process_workers(*bwrap_)},
+      {"ns_floor", process_workers(*ns_floor_)},
       {"daemon_cold", counted(daemon_workers(daemon_->socket(), kBenchTool, {kTrue}), daemon_calls_)},
   };
   if (m_.warm_pool)

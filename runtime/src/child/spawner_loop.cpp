@@ -11,18 +11,12 @@
 #include <sys/syscall.h>
 #include <unistd.h>
 
+#include "child/clone_args.h"
 #include "child/fd_passing.h"
 #include "child/spec_wire.h"
 
 namespace cordon::child {
 namespace {
-
-// The kernel's struct clone_args (v0 layout).
-struct CloneArgs {
-  std::uint64_t flags, pidfd, child_tid, parent_tid, exit_signal, stack, stack_size, tls;
-};
-constexpr std::uint64_t kClonePidfd = 0x00001000;
-constexpr std::uint64_t kCloneParent = 0x00008000;
 
 // The fixed-size request, with the descriptors that come with its first
 // byte. False on EOF, error or a truncated control message.

@@ -14,28 +14,15 @@
 
 #include <atomic>
 
+#include "child/clone_args.h"
 #include "sandbox/fsutil.h"
 #include "sandbox/supervise.h"
 
 namespace cordon {
 namespace {
 
-// Our own definition of the kernel's struct clone_args (v2 layout):
-// <linux/sched.h> conflicts with <sched.h>.
-struct CloneArgs {
-  std::uint64_t flags;
-  std::uint64_t pidfd;
-  std::uint64_t child_tid;
-  std::uint64_t parent_tid;
-  std::uint64_t exit_signal;
-  std::uint64_t stack;
-  std::uint64_t stack_size;
-  std::uint64_t tls;
-  std::uint64_t set_tid;
-  std::uint64_t set_tid_size;
-  std::uint64_t cgroup;
-};
-constexpr std::uint64_t kClonePidfd = 0x00001000;
+using child::CloneArgs;
+using child::kClonePidfd;
 
 bool make_pipe(Fd& r, Fd& w) {
   int p[2];

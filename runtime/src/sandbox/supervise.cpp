@@ -16,6 +16,7 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <memory>
 #include <map>
 #include <vector>
 
@@ -182,10 +183,13 @@ class Supervisor {
   }
 
   void read_stream(int& fd, OutputStream& out, std::uint64_t cap, const char* name, int stream) {
-    char buf[65536];
+    // On the heap, for this call only: a 64 KiB stack buffer stayed resident
+    // on every worker thread of the daemon that ever read a full pipe.
+    if (!read_buf_) read_buf_.reset(new char[kReadBuf]);
+    char* buf = read_buf_.get();
     std::uint64_t& kept_total = stream == 2 ? kept_err_ : kept_out_;
     for (int rounds = 0; rounds < 16; ++rounds) {
-      ssize_t n = read(fd, buf, sizeof buf);
+      ssize_t n = read(fd, buf, kReadBuf);
       if (n < 0 && errno == EINTR) continue;
       if (n < 0) return;  // EAGAIN
       if (n == 0) {
@@ -427,6 +431,8 @@ class Supervisor {
   Result& r_;
   std::optional<Outcome> cause_;
   std::uint64_t deadline_ns_ = 0;
+  static constexpr std::size_t kReadBuf = 65536;  // a full pipe
+  std::unique_ptr<char[]> read_buf_;  // uninitialised: only what read() fills is touched
   std::uint64_t next_tick_ns_ = 0;
   std::uint64_t kill_ns_ = 0;
   std::uint64_t gone_ns_ = 0;
