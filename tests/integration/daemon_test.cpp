@@ -421,6 +421,12 @@ TEST_F(DaemonTest, StatsCountOutcomesAndRefusals) {
   EXPECT_EQ(st["by_outcome"]["exit_nonzero"], 1);
   EXPECT_EQ(st["by_outcome"]["timeout"], 1);
   EXPECT_EQ(st["refused"]["unknown_tool"], 1);
+  EXPECT_FALSE(st.contains("spawner"));  // an admin figure
+  // The three sandboxes were cloned by the spawner process, not by cordond.
+  auto a = d.connect_as(0).call({{"op", "stats"}});
+  ASSERT_TRUE(a);
+  EXPECT_EQ((*a)["stats"]["spawner"]["alive"], true) << a->dump();
+  EXPECT_EQ((*a)["stats"]["spawner"]["spawned"], 3) << a->dump();
 }
 
 // The on-call CLI against a real daemon: call, ps, kill (which returns when
