@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include <cstring>
+#include <random>
 #include <filesystem>
 #include <fcntl.h>
 #include <string>
@@ -68,6 +69,14 @@ struct Buf {
   char* mem;
   std::size_t len;
 };
+
+std::string random_alnum(std::size_t n) {
+  static const char kChars[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789";
+  std::random_device rd;
+  std::string out;
+  for (std::size_t i = 0; i < n; ++i) out.push_back(kChars[rd() % (sizeof kChars - 1)]);
+  return out;
+}
 
 std::string s(const char* p) { return p ? std::string(p) : std::string("<null>"); }
 
@@ -238,11 +247,18 @@ TEST_F(SpawnerTest, SetupFailuresArriveWithTheirStep) {
 }
 
 TEST_F(SpawnerTest, SecretsArriveAndTheSpawnerKeepsNoCopy) {
+  // Values made after the spawner was forked: when all tests share one
+  // process, freed copies of earlier tests' values are in the memory it
+  // inherited (cordond forks its spawner before it reads any secret).
+  const std::string tok = "ghp_" + random_alnum(36);
+  const std::string pass = "spawner-pass/" + random_alnum(16);
+  FingerprintKey k = random_fingerprint_key();
   PlanPtr plan = plan_for(secret_profile(),
                           {"/bin/sh", "-c",
-                           "test \"$GH_TOKEN\" = '" + token() + "' && echo env-ok; "
-                           "test \"$(cat /run/secrets/db_pass)\" = '" + db_pass() + "' && echo file-ok"},
-                          secrets());
+                           "test \"$GH_TOKEN\" = '" + tok + "' && echo env-ok; "
+                           "test \"$(cat /run/secrets/db_pass)\" = '" + pass + "' && echo file-ok"},
+                          {{"gh_token", tok, secret_fingerprint(k, "gh_token", tok)},
+                           {"db_pass", pass, secret_fingerprint(k, "db_pass", pass)}});
   ASSERT_TRUE(plan);
   Result r = run_plan(*plan, opts_);
   ASSERT_EQ(r.outcome, Outcome::Ok) << describe(r);
@@ -270,8 +286,8 @@ TEST_F(SpawnerTest, SecretsArriveAndTheSpawnerKeepsNoCopy) {
     close(memfd);
   }
   EXPECT_FALSE(mem.empty());
-  EXPECT_EQ(mem.find(db_pass()), std::string::npos);
-  EXPECT_EQ(mem.find(token()), std::string::npos);
+  EXPECT_EQ(mem.find(pass), std::string::npos);
+  EXPECT_EQ(mem.find(tok), std::string::npos);
 }
 
 TEST_F(SpawnerTest, WarmSandboxesAreBuiltThroughIt) {
