@@ -440,6 +440,10 @@ void Server::call_finished(const std::string& call_id, const std::string& tenant
   }
   check_stopped();
   if (calls_.running() == 0 && calls_.queued() == 0) arm_idle_trim();
+  if (spawner_ && !spawner_loss_logged_ && !spawner_->alive()) {
+    spawner_loss_logged_ = true;
+    spdlog::error("the spawner process died: sandboxes are now cloned from the daemon (slower, equally contained)");
+  }
 }
 
 void Server::arm_idle_trim() {

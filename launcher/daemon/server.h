@@ -105,6 +105,7 @@ class Server {
   boost::asio::steady_timer stop_timer_;
   boost::asio::steady_timer idle_trim_timer_;
   std::shared_ptr<Spawner> spawner_;  // may be null
+  bool spawner_loss_logged_ = false;
   std::unique_ptr<WarmPool> pool_;  // null when no profile is pooled; outlives calls_
   CallManager calls_;
   std::set<Session*> sessions_;

@@ -278,6 +278,25 @@ TEST(DaemonLimits, AFailureInsideOneRequestCostsOnlyThatRequest) {
   EXPECT_NE(d.log().find("internal error handling a request"), std::string::npos);
 }
 
+TEST(DaemonLimits, CallsGoOnWhenTheSpawnerDies) {
+  Daemon d;
+  ASSERT_TRUE(d.started()) << d.log();
+  // The spawner is cordond's only child while no call runs.
+  std::ifstream kids("/proc/" + std::to_string(d.pid()) + "/task/" + std::to_string(d.pid()) + "/children");
+  pid_t spawner = 0;
+  ASSERT_TRUE(kids >> spawner) << "cordond has no spawner child";
+  ASSERT_EQ(kill(spawner, SIGKILL), 0);
+  Client alice = d.connect_as(kAlice);
+  auto r = alice.call(run_req("sh", {"sh", "-c", "echo still-here; grep ^Seccomp: /proc/self/status"}));
+  ASSERT_TRUE(r) << d.log();
+  EXPECT_EQ((*r)["result"]["outcome"], "ok") << r->dump();
+  EXPECT_EQ(out_of(*r), "still-here\nSeccomp:\t2\n");
+  auto st = d.connect_as(0).call({{"op", "stats"}});
+  ASSERT_TRUE(st);
+  EXPECT_EQ((*st)["stats"]["spawner"]["alive"], false) << st->dump();
+  EXPECT_NE(d.log().find("the spawner process died"), std::string::npos) << d.log();
+}
+
 TEST(DaemonLifecycle, SigtermStopsCleanlyWithoutOrphans) {
   Daemon d;
   ASSERT_TRUE(d.started()) << d.log();
