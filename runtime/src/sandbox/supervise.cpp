@@ -77,8 +77,9 @@ class Supervisor {
   // Every process of the call is in its pid namespace, and the kernel ends
   // the namespace with its init. A v2 cgroup.kill is one more write; a v1
   // sweep (a kill per pid) only competes with the kernel's own teardown
-  // (about twice as slow for 1,000 processes), so it runs only when init
-  // could not be signalled. The cgroup is emptied before it is removed
+  // (about twice as slow for 1,000 processes), so it runs at once only
+  // when init could not be signalled, and otherwise if the tree is not gone
+  // 200 ms later (poll_once). The cgroup is emptied before it is removed
   // either way (CallCgroup::destroy).
   // `offender` (a host pid blocked in a denied syscall, from a seccomp
   // notification) is killed first and synchronously: it must not run on
@@ -131,6 +132,13 @@ class Supervisor {
       }
     }
     now = monotonic_ns();
+    // Still not gone 200 ms after the kill: signal init again and sweep the
+    // cgroup too, whatever the version (once).
+    if (kill_ns_ != 0 && !exited_ && !swept_ && now - kill_ns_ > 200'000'000ull) {
+      swept_ = true;
+      syscall(SYS_pidfd_send_signal, s_.pidfd, SIGKILL, nullptr, 0);
+      if (s_.cgroup) s_.cgroup->kill_all();
+    }
     if (now >= deadline_ns_ && !exited_) {
       cause(Outcome::Timeout, "wall-time limit of " + std::to_string(plan_.wall_ms) + " ms", "wall_time");
       kill_tree();
@@ -435,6 +443,7 @@ class Supervisor {
   std::unique_ptr<char[]> read_buf_;  // uninitialised: only what read() fills is touched
   std::uint64_t next_tick_ns_ = 0;
   std::uint64_t kill_ns_ = 0;
+  bool swept_ = false;  // the late cgroup sweep after a kill has run
   std::uint64_t gone_ns_ = 0;
   std::uint64_t ready_ns_ = 0;
   int notify_fd_ = -1;
