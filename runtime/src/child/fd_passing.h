@@ -87,4 +87,32 @@ inline ssize_t recv_with_fds(int sock, void* buf, std::size_t len, int max_fds, 
   return n;
 }
 
+// Sends all of [buf, buf+len) on a stream socket (MSG_NOSIGNAL; retries
+// EINTR and short sends). False on error or a closed peer.
+inline bool send_all(int sock, const void* buf, std::size_t len) noexcept {
+  const char* p = static_cast<const char*>(buf);
+  while (len > 0) {
+    ssize_t k = send(sock, p, len, MSG_NOSIGNAL);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    p += k;
+    len -= static_cast<std::size_t>(k);
+  }
+  return true;
+}
+
+// Receives exactly len bytes from a stream socket (retries EINTR and short
+// reads). False on error or EOF before len bytes.
+inline bool recv_all(int sock, void* buf, std::size_t len) noexcept {
+  char* p = static_cast<char*>(buf);
+  while (len > 0) {
+    ssize_t k = recv(sock, p, len, MSG_WAITALL);
+    if (k < 0 && errno == EINTR) continue;
+    if (k <= 0) return false;
+    p += k;
+    len -= static_cast<std::size_t>(k);
+  }
+  return true;
+}
+
 }  // namespace cordon::child

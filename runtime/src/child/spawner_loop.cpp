@@ -25,17 +25,6 @@ bool read_request(int sock, SpawnRequest& req, Received& got) {
   return n == static_cast<ssize_t>(sizeof req) && !got.truncated;
 }
 
-bool read_all(int sock, char* buf, std::size_t len) {
-  while (len > 0) {
-    ssize_t n = recv(sock, buf, len, MSG_WAITALL);
-    if (n < 0 && errno == EINTR) continue;
-    if (n <= 0) return false;
-    buf += n;
-    len -= static_cast<std::size_t>(n);
-  }
-  return true;
-}
-
 void reply(int sock, long pid, int err, int pidfd) {
   SpawnReply r;
   r.pid = pid;
@@ -70,7 +59,7 @@ void spawner_main(int sock) {
     SpawnRequest req;
     Received got;
     if (!read_request(sock, req, got) || req.magic != kSpawnMagic || (req.nfds != 4 && req.nfds != 5) ||
-        got.nfds != static_cast<int>(req.nfds) || req.bytes > kMaxWireSpec || !read_all(sock, buf, req.bytes)) {
+        got.nfds != static_cast<int>(req.nfds) || req.bytes > kMaxWireSpec || !recv_all(sock, buf, req.bytes)) {
       got.close_all();
       _exit(0);  // EOF, or the stream is out of step: the launcher sees EOF
     }

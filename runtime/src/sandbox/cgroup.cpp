@@ -90,6 +90,7 @@ std::unique_ptr<CallCgroup> CallCgroup::create(const CgroupLayout& layout, const
     auto set = [&](const char* ctl, const char* file, const std::string& value, const std::string& detail) {
       int e = write_small_file(dir + "/" + file, value);
       add(ctl, e == 0, e == 0 ? "v2 " + detail : std::string("v2 ") + file + ": " + errstr(e));
+      return e == 0;
     };
     if (limits.memory_bytes > 0) {
       set("cgroup_memory", "memory.max", std::to_string(limits.memory_bytes),
@@ -103,7 +104,8 @@ std::unique_ptr<CallCgroup> CallCgroup::create(const CgroupLayout& layout, const
     else
       add("cgroup_pids", false, "no pids limit in the profile");
     if (limits.cpu_cores > 0)
-      set("cgroup_cpu", "cpu.max", cpu_max_line(limits.cpu_cores), "cpu.max=" + cpu_max_line(limits.cpu_cores));
+      cg->cpu_limited_ =
+          set("cgroup_cpu", "cpu.max", cpu_max_line(limits.cpu_cores), "cpu.max=" + cpu_max_line(limits.cpu_cores));
     else
       add("cgroup_cpu", false, "no cpu_cores limit in the profile (usage is still accounted)");
     return cg;
@@ -176,6 +178,7 @@ std::unique_ptr<CallCgroup> CallCgroup::create(const CgroupLayout& layout, const
     std::string quota = line.substr(0, line.find(' '));
     int e = write_small_file(cg->cpu_dir_ + "/cpu.cfs_period_us", "100000");
     if (e == 0) e = write_small_file(cg->cpu_dir_ + "/cpu.cfs_quota_us", quota);
+    cg->cpu_limited_ = e == 0;
     add("cgroup_cpu", e == 0, e == 0 ? "v1 cpu.cfs_quota_us=" + quota : "v1: " + errstr(e));
   } else {
     add("cgroup_cpu", false, "v1 " + why);
@@ -201,6 +204,13 @@ int CallCgroup::attach(pid_t pid) {
     if (e != 0) return e;
   }
   return 0;
+}
+
+void CallCgroup::lift_cpu_limit() {
+  if (!cpu_limited_) return;
+  cpu_limited_ = false;
+  if (version_ == 2) (void)write_small_file(v2_dir_ + "/cpu.max", "max 100000");
+  else (void)write_small_file(cpu_dir_ + "/cpu.cfs_quota_us", "-1");
 }
 
 void CallCgroup::kill_all() {

@@ -37,6 +37,12 @@ class CallCgroup {
   // SIGKILL to every process in the group: one write on v2 (cgroup.kill);
   // on v1 a kill per listed pid.
   void kill_all();
+  // Removes the cpu_cores bandwidth limit. Called when the call is killed:
+  // a killed process runs no more user code, and its exit (unmapping its
+  // memory) is charged to the group, so a throttled group would tear down
+  // at the pace of its quota (a 1,000-process tree on one core took twice
+  // as long as on two). No-op without a cpu limit.
+  void lift_cpu_limit();
   // Whether kill_all() is the kernel's one-write cgroup.kill (v2).
   bool kill_is_atomic() const { return version_ == 2; }
   bool populated() const;
@@ -55,6 +61,7 @@ class CallCgroup {
   std::string mem_dir_, pids_dir_, cpu_dir_, cpuacct_dir_;  // v1
   std::vector<std::string> all_dirs() const;
   bool destroyed_ = false;
+  bool cpu_limited_ = false;
 };
 
 }  // namespace cordon

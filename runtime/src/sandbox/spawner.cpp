@@ -17,17 +17,6 @@
 namespace cordon {
 namespace {
 
-bool send_all(int sock, const char* p, std::size_t n) {
-  while (n > 0) {
-    ssize_t k = send(sock, p, n, MSG_NOSIGNAL);
-    if (k < 0 && errno == EINTR) continue;
-    if (k <= 0) return false;
-    p += k;
-    n -= static_cast<std::size_t>(k);
-  }
-  return true;
-}
-
 // Wipes a buffer that may hold secret values before it is freed.
 void wipe(std::string& s) {
   if (!s.empty()) explicit_bzero(s.data(), s.size());
@@ -114,7 +103,7 @@ Spawner::Spawned Spawner::spawn(const child::ChildSpec& spec, unsigned long clon
   }
   bool sent = child::send_with_fds(sock_, &req, sizeof req, fds, static_cast<int>(req.nfds)) ==
                   static_cast<ssize_t>(sizeof req) &&
-              send_all(sock_, wire.data(), wire.size());
+              child::send_all(sock_, wire.data(), wire.size());
   wipe(wire);
 
   child::SpawnReply rep;

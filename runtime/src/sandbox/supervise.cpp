@@ -62,6 +62,7 @@ class Supervisor {
       if (exited_) reap();
     }
     drain_outputs();
+    if (read_buf_) explicit_bzero(read_buf_.get(), read_buf_used_);
     finish();
   }
 
@@ -80,16 +81,20 @@ class Supervisor {
   // (about twice as slow for 1,000 processes), so it runs at once only
   // when init could not be signalled, and otherwise if the tree is not gone
   // 200 ms later (poll_once). The cgroup is emptied before it is removed
-  // either way (CallCgroup::destroy).
+  // either way (CallCgroup::destroy). `sweep` forces the cgroup sweep.
   // `offender` (a host pid blocked in a denied syscall, from a seccomp
   // notification) is killed first and synchronously: it must not run on
   // after the denial, while the kernel tears the namespace down.
-  void kill_tree(pid_t offender = 0) {
+  void kill_tree(pid_t offender = 0, bool sweep = false) {
     if (kill_ns_ == 0) kill_ns_ = monotonic_ns();
     if (offender > 0) kill(offender, SIGKILL);
     bool signalled = syscall(SYS_pidfd_send_signal, s_.pidfd, SIGKILL, nullptr, 0) == 0;
-    if (s_.cgroup && (!signalled || s_.cgroup->kill_is_atomic())) s_.cgroup->kill_all();
+    if (s_.cgroup && (sweep || !signalled || s_.cgroup->kill_is_atomic())) s_.cgroup->kill_all();
+    // Signalled: the tree runs no more user code, and its exits (charged to
+    // the group) are not held to the cpu_cores quota.
+    if (s_.cgroup) s_.cgroup->lift_cpu_limit();
   }
+
 
   void poll_once() {
     std::vector<pollfd> fds;
@@ -136,8 +141,7 @@ class Supervisor {
     // cgroup too, whatever the version (once).
     if (kill_ns_ != 0 && !exited_ && !swept_ && now - kill_ns_ > 200'000'000ull) {
       swept_ = true;
-      syscall(SYS_pidfd_send_signal, s_.pidfd, SIGKILL, nullptr, 0);
-      if (s_.cgroup) s_.cgroup->kill_all();
+      kill_tree(0, /*sweep=*/true);
     }
     if (now >= deadline_ns_ && !exited_) {
       cause(Outcome::Timeout, "wall-time limit of " + std::to_string(plan_.wall_ms) + " ms", "wall_time");
@@ -151,18 +155,19 @@ class Supervisor {
     }
   }
 
-  void on_status() {
+  // Handles one message; false when none is waiting (EAGAIN).
+  bool on_status() {
     child::ChildMsg msg{};
     child::Received got;
     ssize_t n = child::recv_with_fds(s_.status_fd, &msg, sizeof msg, 1, got);
-    if (n < 0 && errno == EAGAIN) return;
+    if (n < 0 && errno == EAGAIN) return false;
     if (n <= 0) {  // EOF: init is gone
       close_fd(s_.status_fd);
-      return;
+      return true;
     }
     // Only Ready carries a descriptor (the seccomp listener).
     if (static_cast<std::size_t>(n) != sizeof msg || msg.kind != child::MsgKind::Ready) got.close_all();
-    if (static_cast<std::size_t>(n) != sizeof msg) return;
+    if (static_cast<std::size_t>(n) != sizeof msg) return true;
     switch (msg.kind) {
       case child::MsgKind::Ready:
         if (s_.opts && s_.opts->on_started) s_.opts->on_started();
@@ -188,6 +193,7 @@ class Supervisor {
       case child::MsgKind::Parked:  // consumed by prepare_warm; never after the hand-over
         break;
     }
+    return true;
   }
 
   void read_stream(int& fd, OutputStream& out, std::uint64_t cap, const char* name, int stream) {
@@ -205,6 +211,7 @@ class Supervisor {
         return;
       }
       auto len = static_cast<std::uint64_t>(n);
+      read_buf_used_ = std::max(read_buf_used_, static_cast<std::size_t>(n));
       out.total_bytes += len;
       std::uint64_t room = cap > kept_total ? cap - kept_total : 0;
       const auto kept = static_cast<std::size_t>(std::min(room, len));
@@ -225,7 +232,6 @@ class Supervisor {
         }
       }
     }
-    explicit_bzero(buf, sizeof buf);
   }
 
   void feed_stdin() {
@@ -345,7 +351,10 @@ class Supervisor {
       if (s_.stdout_fd >= 0) read_stream(s_.stdout_fd, r_.stdout_, plan_.limits.stdout_bytes, "stdout", 1);
       if (s_.stderr_fd >= 0) read_stream(s_.stderr_fd, r_.stderr_, plan_.limits.stderr_bytes, "stderr", 2);
     }
-    while (s_.status_fd >= 0) on_status();
+    // Init is reaped; a message not there now will never come (a holder of
+    // the other end outside the namespace must not make this spin).
+    while (s_.status_fd >= 0 && on_status()) {
+    }
   }
 
   void finish() {
@@ -441,6 +450,7 @@ class Supervisor {
   std::uint64_t deadline_ns_ = 0;
   static constexpr std::size_t kReadBuf = 65536;  // a full pipe
   std::unique_ptr<char[]> read_buf_;  // uninitialised: only what read() fills is touched
+  std::size_t read_buf_used_ = 0;     // ... up to here; wiped at the end (raw, unfiltered bytes)
   std::uint64_t next_tick_ns_ = 0;
   std::uint64_t kill_ns_ = 0;
   bool swept_ = false;  // the late cgroup sweep after a kill has run

@@ -17,6 +17,21 @@
 #include "sha256.h"
 
 namespace cordon {
+
+WarmSandbox::~WarmSandbox() {
+  if (child.pid > 0) {
+    if (child.pidfd.get() >= 0) syscall(SYS_pidfd_send_signal, child.pidfd.get(), SIGKILL, nullptr, 0);
+    if (child.cgroup) child.cgroup->kill_all();
+    child.status.reset();
+    while (waitpid(child.pid, nullptr, __WALL) < 0 && errno == EINTR) {
+    }
+    child.pid = -1;
+  }
+  if (child.cgroup) child.cgroup->destroy();
+}
+
+void WarmDeleter::operator()(WarmSandbox* w) const { delete w; }
+
 namespace {
 
 // Appends fields to a canonical text: each value length-prefixed, so no two
@@ -36,24 +51,6 @@ class KeyText {
  private:
   std::string text_;
 };
-
-}  // namespace
-
-WarmSandbox::~WarmSandbox() {
-  if (child.pid > 0) {
-    if (child.pidfd.get() >= 0) syscall(SYS_pidfd_send_signal, child.pidfd.get(), SIGKILL, nullptr, 0);
-    if (child.cgroup) child.cgroup->kill_all();
-    child.status.reset();
-    while (waitpid(child.pid, nullptr, __WALL) < 0 && errno == EINTR) {
-    }
-    child.pid = -1;
-  }
-  if (child.cgroup) child.cgroup->destroy();
-}
-
-void WarmDeleter::operator()(WarmSandbox* w) const { delete w; }
-
-namespace {
 
 std::string compute_warm_key(const SpawnPlan& plan) {
   const child::ChildSpec& sp = plan.spec;
