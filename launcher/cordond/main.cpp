@@ -16,6 +16,7 @@
 #include "daemon/policy.h"
 #include "daemon/profile_set.h"
 #include "daemon/server.h"
+#include "cordond/malloc_tuning.h"
 #include "cordond/socket_activation.h"
 
 namespace {
@@ -28,6 +29,8 @@ int fail_with(const std::vector<std::string>& errors) {
 }  // namespace
 
 int main(int argc, char** argv) {
+  std::string malloc_note;  // logged once the logger exists
+  cordon::daemon::apply_malloc_tuning(argv, malloc_note);
   CLI::App app{"cordond: the Cordon daemon"};
   app.set_version_flag("--version", CORDON_VERSION);
   std::string config_path;
@@ -50,6 +53,7 @@ int main(int argc, char** argv) {
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("cordond"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
+  if (!malloc_note.empty()) spdlog::warn("allocator tuning not applied ({}): memory may grow a little with use", malloc_note);
   if (!spawner) spdlog::warn("no spawner process ({}): sandboxes are cloned from the daemon", spawner_err);
 
   cordon::daemon::DaemonConfig config;

@@ -245,12 +245,9 @@ class Exposition {
 // ---------------------------------------------------------------- Scorecard
 
 void Scorecard::Window::add(const Sample& s) {
-  if (ring_.size() < kWindow) {
-    ring_.push_back(s);
-    return;
-  }
   ring_[next_] = s;
   next_ = (next_ + 1) % kWindow;
+  if (size_ < kWindow) ++size_;
 }
 
 std::uint16_t Scorecard::intern(std::vector<std::string>& names, const std::string& name) {

@@ -202,6 +202,8 @@ Daemon::Daemon(DaemonOptions o) {
     dup2(log, 1);
     dup2(log, 2);
     if (!o.fault_marker.empty()) setenv("CORDOND_FAULT_INJECTION", o.fault_marker.c_str(), 1);
+    if (o.glibc_tunables.empty()) unsetenv("GLIBC_TUNABLES");
+    else setenv("GLIBC_TUNABLES", o.glibc_tunables.c_str(), 1);
     execl(bin.c_str(), bin.c_str(), "--config", cfg.c_str(), static_cast<char*>(nullptr));
     _exit(127);
   }

@@ -63,6 +63,8 @@ struct DaemonOptions {
   unsigned warm_sh = 0;
   // $CORDOND_FAULT_INJECTION: request lines containing it throw in the daemon.
   std::string fault_marker = "";
+  // $GLIBC_TUNABLES for cordond, when not empty.
+  std::string glibc_tunables = "";
 };
 
 inline const std::string kAliceToken = "ghp_A1iceT0kenQw3Zt7Vb1Nm4Hc6Jd0Fs5Ga2Pe";

@@ -8,6 +8,7 @@
 #include <chrono>
 #include <filesystem>
 #include <fstream>
+#include <iterator>
 #include <regex>
 #include <thread>
 
@@ -255,6 +256,58 @@ TEST(DaemonLimits, QueueIsBoundedAndBusyIsClear) {
   auto two = alice.response("two");
   ASSERT_TRUE(two);
   EXPECT_EQ(out_of(*two), "two\n");
+}
+
+// cordond runs without glibc's per-thread malloc caches (launcher/cordond/
+// malloc_tuning.h): it re-execs itself once with the tunable set, keeps an
+// operator's own setting, and tools never see the variable.
+// $GLIBC_TUNABLES as cordond was started with it. The dynamic loader splits
+// the value in place (each ':' becomes a NUL), so the pieces after it that
+// name a tunable are joined again.
+std::string tunables_of(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/environ", std::ios::binary);
+  std::string env((std::istreambuf_iterator<char>(f)), std::istreambuf_iterator<char>());
+  std::vector<std::string> items;
+  for (std::size_t at = 0; at < env.size();) {
+    std::size_t end = env.find('\0', at);
+    if (end == std::string::npos) end = env.size();
+    items.push_back(env.substr(at, end - at));
+    at = end + 1;
+  }
+  const std::string key = "GLIBC_TUNABLES=";
+  for (std::size_t i = 0; i < items.size(); ++i) {
+    if (items[i].rfind(key, 0) != 0) continue;
+    std::string value = items[i].substr(key.size());
+    for (std::size_t j = i + 1; j < items.size() && items[j].rfind("glibc.", 0) == 0; ++j) value += ":" + items[j];
+    return value;
+  }
+  return "(unset)";
+}
+
+TEST(DaemonMemory, PerThreadMallocCacheIsOff) {
+  Daemon d;
+  ASSERT_TRUE(d.started()) << d.log();
+  EXPECT_EQ(tunables_of(d.pid()), "glibc.malloc.tcache_count=0");
+  auto r = d.connect_as(kAlice).call(run_req("sh", {"sh", "-c", "env; echo done"}));
+  ASSERT_TRUE(r) << d.log();
+  EXPECT_NE(out_of(*r).find("done\n"), std::string::npos) << r->dump();
+  EXPECT_EQ(out_of(*r).find("GLIBC_TUNABLES"), std::string::npos) << out_of(*r);
+}
+
+TEST(DaemonMemory, AnOperatorsTcacheSettingIsKept) {
+  DaemonOptions o;
+  o.glibc_tunables = "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=3";
+  Daemon d(o);
+  ASSERT_TRUE(d.started()) << d.log();
+  EXPECT_EQ(tunables_of(d.pid()), "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=3");
+}
+
+TEST(DaemonMemory, OtherTunablesAreExtended) {
+  DaemonOptions o;
+  o.glibc_tunables = "glibc.malloc.arena_max=2";
+  Daemon d(o);
+  ASSERT_TRUE(d.started()) << d.log();
+  EXPECT_EQ(tunables_of(d.pid()), "glibc.malloc.arena_max=2:glibc.malloc.tcache_count=0");
 }
 
 TEST(DaemonLimits, AFailureInsideOneRequestCostsOnlyThatRequest) {
