@@ -14,7 +14,9 @@
 // dynamic loader reads when the process starts. So if the variable does not
 // already set glibc.malloc.tcache_count, cordond adds
 // glibc.malloc.tcache_count=0 to it and execs itself once more (same pid,
-// same descriptors, so socket activation is unaffected). An operator's own
+// same descriptors, so socket activation is unaffected; the process name,
+// which the exec through /proc/self/exe sets to "exe", is set back to the
+// program's own). An operator's own
 // tcache_count setting is kept. Sandboxes never see the variable: a tool's
 // environment is built from its profile alone.
 #pragma once

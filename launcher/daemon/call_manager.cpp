@@ -73,7 +73,7 @@ CallManager::Submit CallManager::submit(CallSpec spec, std::string& why) {
   q.push_back(id);
   ++queued_;
   if (std::find(rotation_.begin(), rotation_.end(), tenant) == rotation_.end()) rotation_.push_back(tenant);
-  cv_.notify_all();
+  work_cv_.notify_one();
   return Submit::Ok;
 }
 
@@ -100,7 +100,7 @@ void CallManager::worker() {
     int cancel_fd = -1;
     {
       std::unique_lock<std::mutex> lock(mu_);
-      cv_.wait(lock, [&] { return stopping_ || pick(id); });
+      work_cv_.wait(lock, [&] { return stopping_ || pick(id); });
       if (id.empty()) return;  // stopping and nothing picked
       Entry& e = calls_.at(id);
       e.running = true;
@@ -131,7 +131,7 @@ void CallManager::worker() {
       --tenant_running_[e.spec.tenant];
       close(e.cancel_fd);
       calls_.erase(id);
-      cv_.notify_all();
+      if (calls_.empty()) idle_cv_.notify_all();
     }
     if (done) done(std::move(r));
   }
@@ -177,7 +177,7 @@ std::vector<std::string> CallManager::kill(const std::function<bool(const CallVi
       close(e.cancel_fd);
       it = calls_.erase(it);
     }
-    cv_.notify_all();
+    if (calls_.empty()) idle_cv_.notify_all();
   }
   for (auto& [done, r] : finished)
     if (done) done(std::move(r));
@@ -205,9 +205,9 @@ void CallManager::join() {
   {
     std::unique_lock<std::mutex> lock(mu_);
     accepting_ = false;
-    cv_.wait(lock, [&] { return calls_.empty(); });
+    idle_cv_.wait(lock, [&] { return calls_.empty(); });
     stopping_ = true;
-    cv_.notify_all();
+    work_cv_.notify_all();
   }
   for (auto& t : workers_)
     if (t.joinable()) t.join();

@@ -288,6 +288,10 @@ TEST(DaemonMemory, PerThreadMallocCacheIsOff) {
   Daemon d;
   ASSERT_TRUE(d.started()) << d.log();
   EXPECT_EQ(tunables_of(d.pid()), "glibc.malloc.tcache_count=0");
+  std::ifstream comm("/proc/" + std::to_string(d.pid()) + "/comm");
+  std::string name;
+  std::getline(comm, name);
+  EXPECT_EQ(name, "cordond");  // not "exe", from the re-exec through /proc/self/exe
   auto r = d.connect_as(kAlice).call(run_req("sh", {"sh", "-c", "env; echo done"}));
   ASSERT_TRUE(r) << d.log();
   EXPECT_NE(out_of(*r).find("done\n"), std::string::npos) << r->dump();

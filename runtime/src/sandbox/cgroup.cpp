@@ -124,9 +124,13 @@ std::unique_ptr<CallCgroup> CallCgroup::create(const CgroupLayout& layout, const
       why = "controller not mounted";
       return false;
     }
-    int e = make_dirs(parent);
+    // The parent exists after the first call: create it only when missing.
     std::string dir = parent + "/" + name;
-    if (e == 0 && mkdir(dir.c_str(), 0755) < 0) e = errno;
+    int e = mkdir(dir.c_str(), 0755) == 0 ? 0 : errno;
+    if (e == ENOENT) {
+      e = make_dirs(parent);
+      if (e == 0 && mkdir(dir.c_str(), 0755) < 0) e = errno;
+    }
     if (e != 0) {
       why = parent + ": " + errstr(e);
       return false;
