@@ -60,6 +60,7 @@ void print_report(std::ostream& out, const Options& o, const Measurements& m,
   };
   out << "\nCommands (processes are started with fork + execve + waitpid, output to /dev/null):\n"
       << "  floor:       " << cmd("floor") << "\n"
+      << "  two starts:  " << cmd("launch_floor") << "\n"
       << "  bwrap:       " << cmd("bwrap") << "\n"
       << "  cordon run:  " << cmd("cordon_run") << "\n"
       << "  daemon call: " << cmd("daemon_cold")

@@ -86,6 +86,7 @@ class RowMaker {
     section_ = "sequential latency: " + std::to_string(o_.rounds) + " interleaved rounds";
     using R = Target::Ref;
     latency_pair("floor", "fork+exec /bin/true (floor)", "floor", "bwrap");
+    latency_pair("launch_floor", "two process starts: sh runs /bin/true", "floor", "bwrap");
     latency_pair("bwrap", "bwrap /bin/true", "floor", "bwrap");
     latency_pair("ns_floor", "kernel floor: ns+root+seccomp (C)", "floor", "bwrap");
     latency_pair("ns_floor_cg", "kernel floor + cgroups (C)", "floor", "bwrap");
