@@ -71,7 +71,7 @@ rm -f "$build"/cordon_*.deb
 deb=$(realpath "$build"/cordon_*_*.deb)
 echo "built $deb ($(du -k "$deb" | cut -f1) KiB)"
 dpkg-deb -c "$deb" | awk '{print $6}' >"$work/contents"
-for f in ./usr/sbin/cordond ./usr/bin/cordon ./usr/share/cordon/profiles/sh.json ./usr/share/cordon/profiles/rg.json \
+for f in ./usr/sbin/cordond ./usr/bin/cordon ./usr/libexec/cordon/cordon-spawner ./usr/share/cordon/profiles/sh.json ./usr/share/cordon/profiles/rg.json \
   ./usr/share/cordon/rules/rules.json ./etc/cordon/cordond.json ./etc/cordon/policy.json ./etc/cordon/profiles/ \
   .$units/cordond.service .$units/cordond.socket ./usr/share/doc/cordon/PROTOCOL.md \
   ./usr/share/doc/cordon/examples/python/cordon_client.py; do
@@ -174,6 +174,7 @@ step "calls through the socket"
 health=$(/usr/bin/cordon health --socket "$listen") || fail "cordon health: $health"
 echo "health: $health"
 grep -q "listening on $listen (socket activation)" "$work/cordond.log" || fail "cordond did not take the passed socket"
+grep -q "spawner: /usr/libexec/cordon/cordon-spawner " "$work/cordond.log" || fail "cordond does not use the installed cordon-spawner"
 
 out=$(cd / && as_user /usr/bin/cordon call --socket "$listen" -w project sh -- sh -c 'echo "hello from a sandbox"; cat notes.txt') ||
   fail "cordon call as $user: $out"

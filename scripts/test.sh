@@ -36,7 +36,7 @@ if [ "$(id -u)" -eq 0 ]; then
   dir=$(mktemp -d /tmp/cordon-rootless-XXXXXX)
   trap 'rm -f "$log"; rm -rf "$dir"' EXIT
   mkdir -p "$dir/tools"
-  cp build/tests/cordon_unit_tests build/tests/cordon_sandbox_tests build/launcher/cordon "$dir/"
+  cp build/tests/cordon_unit_tests build/tests/cordon_sandbox_tests build/launcher/cordon build/runtime/cordon-spawner "$dir/"
   cp build/tests/tools/cordon-probe "$dir/tools/"
   cp -r profiles "$dir/profiles"
   cp -r runtime/rules "$dir/rules"
@@ -46,6 +46,7 @@ if [ "$(id -u)" -eq 0 ]; then
     echo "== $suite as cordon-ci (unprivileged)"
     set +e
     (cd "$dir" && CORDON_TEST_PROBE_DIR="$dir/tools" CORDON_TEST_BIN="$dir/cordon" CORDON_TEST_PROFILES="$dir/profiles" \
+      CORDON_SPAWNER="$dir/cordon-spawner" \
       CORDON_RULES_FILE="$dir/rules/rules.json" \
       timeout 600 setpriv --reuid=cordon-ci --regid=cordon-ci --clear-groups --inh-caps=-all \
       "$dir/$suite" --gtest_brief=1) 2>&1 | tee "$log"

@@ -49,11 +49,17 @@ int main(int argc, char** argv) {
   // keeps its own high-water mark of freed memory.
   mallopt(M_ARENA_MAX, 4);
   std::string spawner_err;
-  std::shared_ptr<cordon::Spawner> spawner = cordon::Spawner::start(spawner_err);
+  std::vector<std::string> spawner_notes;
+  std::shared_ptr<cordon::Spawner> spawner = cordon::Spawner::start(spawner_err, &spawner_notes);
 
   spdlog::set_default_logger(spdlog::stderr_color_mt("cordond"));
   spdlog::set_pattern("%Y-%m-%dT%H:%M:%S.%e %^%l%$ %v");
   if (!malloc_note.empty()) spdlog::warn("allocator tuning not applied ({}): memory may grow a little with use", malloc_note);
+  for (const auto& n : spawner_notes) spdlog::warn("spawner program not used: {}", n);
+  if (spawner) {
+    if (spawner->program().empty()) spdlog::warn("no cordon-spawner program: the spawner is a fork of the daemon (clones cost more)");
+    else spdlog::info("spawner: {} (pid {})", spawner->program(), spawner->pid());
+  }
   if (!spawner) spdlog::warn("no spawner process ({}): sandboxes are cloned from the daemon", spawner_err);
 
   cordon::daemon::DaemonConfig config;

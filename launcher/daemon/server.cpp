@@ -535,7 +535,11 @@ void Server::op_stats(const std::shared_ptr<Session>& s, const json& id, const S
             {"calls_total", st.calls_total}, {"by_outcome", st.by_outcome}, {"refused", st.refused}};
   if (admin) j["connections"] = sessions_.size();
   j["scorecard"] = scorecard_.to_json(admin ? std::nullopt : std::optional<std::string>(tenant->name));
-  if (admin) j["spawner"] = {{"alive", spawner_ && spawner_->alive()}, {"spawned", spawner_ ? spawner_->spawned() : 0}};
+  if (admin)
+    j["spawner"] = {{"alive", spawner_ && spawner_->alive()},
+                    {"spawned", spawner_ ? spawner_->spawned() : 0},
+                    {"program", spawner_ && !spawner_->program().empty() ? nlohmann::json(spawner_->program())
+                                                                         : nlohmann::json(nullptr)}};
   if (admin && pool_) {
     WarmPoolStats w = pool_->stats();
     j["warm_pool"] = {{"ready", w.ready},   {"shapes", w.shapes},       {"hits", w.hits},

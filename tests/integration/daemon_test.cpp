@@ -503,6 +503,9 @@ TEST_F(DaemonTest, StatsCountOutcomesAndRefusals) {
   ASSERT_TRUE(a);
   EXPECT_EQ((*a)["stats"]["spawner"]["alive"], true) << a->dump();
   EXPECT_EQ((*a)["stats"]["spawner"]["spawned"], 3) << a->dump();
+  // The small static program, not a fork of the daemon.
+  ASSERT_TRUE((*a)["stats"]["spawner"]["program"].is_string()) << a->dump() << d.log();
+  EXPECT_EQ(std::filesystem::path((*a)["stats"]["spawner"]["program"].get<std::string>()).filename(), "cordon-spawner");
 }
 
 // The on-call CLI against a real daemon: call, ps, kill (which returns when

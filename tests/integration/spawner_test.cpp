@@ -1,16 +1,22 @@
 // The spawner process (cordon/spawner.h): the wire form of a ChildSpec
 // survives the trip exactly and malformed forms are refused; calls cloned
 // by the spawner are contained exactly like direct ones (seccomp denials,
-// setup failures, limits, secrets, warm sandboxes); and when the spawner
-// dies, calls fall back to a direct clone.
+// setup failures, limits, secrets, warm sandboxes); the spawner is the
+// small static cordon-spawner program, and a program that is unsafe or not
+// a spawner is refused for a forked one; and when the spawner dies, calls
+// fall back to a direct clone.
 #include <gtest/gtest.h>
 
 #include <signal.h>
 #include <sys/mman.h>
+#include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
 
+#include <cstdlib>
 #include <cstring>
+#include <fstream>
+#include <optional>
 #include <random>
 #include <filesystem>
 #include <fcntl.h>
@@ -179,6 +185,111 @@ TEST(SpecWire, MalformedFormsAreRefused) {
     EXPECT_NE(child::unflatten_spec(buf.mem, buf.len), nullptr);
   }
 }
+
+// The program the tests expect: $CORDON_SPAWNER (the rootless suite's copy)
+// or the build tree's.
+std::string expected_program() {
+  const char* e = std::getenv("CORDON_SPAWNER");
+  return e ? e : CORDON_SPAWNER_BIN;
+}
+
+std::size_t mappings_of(pid_t pid) {
+  std::ifstream f("/proc/" + std::to_string(pid) + "/maps");
+  std::size_t n = 0;
+  for (std::string line; std::getline(f, line);) ++n;
+  return n;
+}
+
+// Sets $CORDON_SPAWNER for one scope.
+class SpawnerEnv {
+ public:
+  explicit SpawnerEnv(const std::string& v) {
+    if (const char* o = std::getenv("CORDON_SPAWNER")) old_ = o;
+    setenv("CORDON_SPAWNER", v.c_str(), 1);
+  }
+  ~SpawnerEnv() {
+    if (old_) setenv("CORDON_SPAWNER", old_->c_str(), 1);
+    else unsetenv("CORDON_SPAWNER");
+  }
+
+ private:
+  std::optional<std::string> old_;
+};
+
+// A contained call through `s` (the fallback spawner must work too).
+void expect_contained_call(const std::shared_ptr<Spawner>& s) {
+  RunOptions o;
+  o.spawner = s;
+  PlanPtr plan = plan_for(base_profile(), {"/bin/sh", "-c", "echo through; grep ^Seccomp: /proc/self/status"});
+  ASSERT_TRUE(plan);
+  Result r = run_plan(*plan, o);
+  ASSERT_EQ(r.outcome, Outcome::Ok) << describe(r);
+  EXPECT_NE(r.stdout_.data.find("through"), std::string::npos);
+  EXPECT_NE(r.stdout_.data.find("Seccomp:\t2"), std::string::npos);
+  EXPECT_EQ(s->spawned(), 1u);
+}
+
+TEST(SpawnerProgram, TheSpawnerIsTheSmallStaticProgram) {
+  std::string err;
+  std::vector<std::string> notes;
+  auto s = Spawner::start(err, &notes);
+  ASSERT_TRUE(s) << err;
+  EXPECT_EQ(s->program(), expected_program()) << (notes.empty() ? "" : notes[0]);
+  char exe[4096] = {};
+  ssize_t n = readlink(("/proc/" + std::to_string(s->pid()) + "/exe").c_str(), exe, sizeof exe - 1);
+  ASSERT_GT(n, 0);
+  EXPECT_EQ(std::filesystem::path(exe), std::filesystem::canonical(expected_program()));
+  // Static: a handful of mappings (a forked launcher has dozens, one per
+  // shared library segment).
+  EXPECT_LT(mappings_of(s->pid()), 24u);
+  expect_contained_call(s);
+}
+
+TEST(SpawnerProgram, AProgramThatIsNotASpawnerIsRefused) {
+  SpawnerEnv env("/bin/true");  // exits without a hello
+  std::string err;
+  std::vector<std::string> notes;
+  auto s = Spawner::start(err, &notes);
+  ASSERT_TRUE(s) << err;
+  EXPECT_EQ(s->program(), "");  // a fork of this process
+  ASSERT_EQ(notes.size(), 1u);
+  EXPECT_NE(notes[0].find("did not start as a spawner"), std::string::npos) << notes[0];
+  expect_contained_call(s);
+}
+
+TEST(SpawnerProgram, AProgramOthersCanReplaceIsRefused) {
+  TempDir dir;
+  const std::string open_dir = dir.path() + "/open";
+  const std::string safe_dir = dir.path() + "/safe";
+  std::filesystem::create_directories(open_dir);
+  std::filesystem::create_directories(safe_dir);
+  chmod(dir.path().c_str(), 0755);
+  chmod(open_dir.c_str(), 0777);
+  chmod(safe_dir.c_str(), 0755);
+  for (const auto& d : {open_dir, safe_dir})
+    std::filesystem::copy_file(expected_program(), d + "/cordon-spawner");
+  chmod((open_dir + "/cordon-spawner").c_str(), 0755);
+  chmod((safe_dir + "/cordon-spawner").c_str(), 0777);
+  for (const auto& [path, why] : {std::pair<std::string, std::string>{open_dir + "/cordon-spawner", "directory"},
+                                  {safe_dir + "/cordon-spawner", "writable only by its owner"}}) {
+    SpawnerEnv env(path);
+    std::string err;
+    std::vector<std::string> notes;
+    auto s = Spawner::start(err, &notes);
+    ASSERT_TRUE(s) << err;
+    EXPECT_EQ(s->program(), "") << path;
+    ASSERT_EQ(notes.size(), 1u) << path;
+    EXPECT_NE(notes[0].find(why), std::string::npos) << notes[0];
+  }
+  // The same file, safely placed, is used.
+  chmod((safe_dir + "/cordon-spawner").c_str(), 0755);
+  SpawnerEnv env(safe_dir + "/cordon-spawner");
+  std::string err;
+  auto s = Spawner::start(err);
+  ASSERT_TRUE(s) << err;
+  EXPECT_EQ(s->program(), safe_dir + "/cordon-spawner");
+}
+
 
 class SpawnerTest : public ::testing::Test {
  protected:

@@ -51,6 +51,9 @@ void spawner_main(int sock) {
   (void)sigprocmask(SIG_SETMASK, &none, nullptr);
   (void)prctl(PR_SET_NAME, "cordon-spawner", 0, 0, 0);
 
+  const SpawnerHello hello;
+  if (!send_all(sock, &hello, sizeof hello)) _exit(0);
+
   void* mem = mmap(nullptr, kMaxWireSpec, PROT_READ | PROT_WRITE, MAP_PRIVATE | MAP_ANONYMOUS | MAP_NORESERVE, -1, 0);
   if (mem == MAP_FAILED) _exit(1);
   char* buf = static_cast<char*>(mem);

@@ -6,6 +6,11 @@
 // page the launcher writes afterwards would take a copy-on-write fault
 // while the sandbox runs).
 //
+// It runs either as its own small static program (cordon-spawner, exec'd
+// with its socket on descriptor 3) or, failing that, as a fork of the
+// launcher. Either way it first sends a SpawnerHello; the launcher refuses
+// a spawner whose hello does not match its own build.
+//
 // Protocol, on a SOCK_STREAM socket: the launcher sends a SpawnRequest with
 // the child's channels as SCM_RIGHTS (status, sync, stdout, stderr, and
 // stdin unless the spec is warm), then `bytes` bytes of a flattened
@@ -20,6 +25,8 @@
 #pragma once
 
 #include <cstdint>
+
+#include "child/child_spec.h"
 
 namespace cordon::child {
 
@@ -39,7 +46,23 @@ struct SpawnReply {
   std::int32_t pad = 0;
 };
 
-// Serves requests on `sock` until EOF, then exits. Never returns.
+inline constexpr std::uint32_t kHelloMagic = 0x4f4c4548;  // "HELO"
+// Bump when the request, reply or flattened-spec format changes in a way
+// the sizes below do not show.
+inline constexpr std::uint32_t kSpawnerProtocol = 1;
+
+// The spawner's first message: what it was built with.
+struct SpawnerHello {
+  std::uint32_t magic = kHelloMagic;
+  std::uint32_t protocol = kSpawnerProtocol;
+  std::uint64_t spec_size = sizeof(ChildSpec);
+  std::uint64_t request_size = sizeof(SpawnRequest);
+  std::uint64_t reply_size = sizeof(SpawnReply);
+  bool operator==(const SpawnerHello&) const = default;
+};
+
+// Sends the hello, then serves requests on `sock` until EOF, then exits.
+// Never returns.
 [[noreturn]] void spawner_main(int sock);
 
 }  // namespace cordon::child

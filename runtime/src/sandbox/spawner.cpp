@@ -4,8 +4,13 @@
 
 #include <cerrno>
 #include <csignal>
+#include <cstdlib>
 #include <cstring>
+#include <fcntl.h>
+#include <poll.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
+#include <sys/syscall.h>
 #include <sys/socket.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -22,12 +27,60 @@ void wipe(std::string& s) {
   if (!s.empty()) explicit_bzero(s.data(), s.size());
 }
 
+// The program candidates, in order (see spawner.h).
+std::vector<std::string> spawner_programs() {
+  if (const char* e = std::getenv("CORDON_SPAWNER")) return {e};
+  return {CORDON_SPAWNER_INSTALL_PATH, CORDON_SPAWNER_BUILD_PATH};
+}
+
+// Opens `path` (O_PATH) if it is safe to exec as the spawner: a regular
+// file owned by root or by us, neither it nor its directory writable by
+// group or others. -1 with `why` otherwise.
+int open_program(const std::string& path, std::string& why) {
+  auto owned_ok = [](const struct stat& st) { return st.st_uid == 0 || st.st_uid == geteuid(); };
+  const std::string dir = path.find('/') == std::string::npos ? "." : path.substr(0, path.rfind('/') + 1);
+  struct stat ds{};
+  if (stat(dir.c_str(), &ds) != 0) {
+    why = errno == ENOENT ? "" : std::string("its directory: ") + std::strerror(errno);  // "": not installed
+    return -1;
+  }
+  if (!owned_ok(ds) || (ds.st_mode & (S_IWGRP | S_IWOTH))) {
+    why = "its directory is writable by others or not owned by root or us";
+    return -1;
+  }
+  int fd = open(path.c_str(), O_PATH | O_CLOEXEC | O_NOFOLLOW);
+  if (fd < 0) {
+    why = errno == ENOENT ? "" : std::strerror(errno);
+    return -1;
+  }
+  struct stat st{};
+  if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode) || !owned_ok(st) || (st.st_mode & (S_IWGRP | S_IWOTH)) ||
+      !(st.st_mode & S_IXUSR)) {
+    why = "not a regular executable file owned by root or us and writable only by its owner";
+    close(fd);
+    return -1;
+  }
+  return fd;
+}
+
 }  // namespace
 
-std::shared_ptr<Spawner> Spawner::start(std::string& err) {
+std::shared_ptr<Spawner> Spawner::start(std::string& err, std::vector<std::string>* notes) {
+  for (const std::string& path : spawner_programs()) {
+    std::string why;
+    if (auto s = launch(path, why)) return s;
+    if (notes && !why.empty()) notes->push_back(path + ": " + why);  // not a note: not there
+  }
+  return launch("", err);
+}
+
+std::shared_ptr<Spawner> Spawner::launch(const std::string& path, std::string& err) {
+  int prog = -1;
+  if (!path.empty() && (prog = open_program(path, err)) < 0) return nullptr;
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
     err = std::string("socketpair: ") + std::strerror(errno);
+    if (prog >= 0) close(prog);
     return nullptr;
   }
   const pid_t launcher = getpid();
@@ -36,16 +89,41 @@ std::shared_ptr<Spawner> Spawner::start(std::string& err) {
     err = std::string("fork: ") + std::strerror(errno);
     close(sv[0]);
     close(sv[1]);
+    if (prog >= 0) close(prog);
     return nullptr;
   }
   if (pid == 0) {
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
     if (getppid() != launcher) _exit(0);
     close(sv[0]);
-    child::spawner_main(sv[1]);
+    if (prog < 0) child::spawner_main(sv[1]);
+    // The program: its socket on descriptor 3 (not close-on-exec), no
+    // environment. The exec'd file is the one checked (by descriptor).
+    if (prog == 3 && (prog = fcntl(3, F_DUPFD_CLOEXEC, 4)) < 0) _exit(127);
+    if (sv[1] == 3 ? fcntl(3, F_SETFD, 0) != 0 : dup2(sv[1], 3) != 3) _exit(127);
+    char name[] = "cordon-spawner";
+    char* const argv[] = {name, nullptr};
+    char* const envp[] = {nullptr};
+    syscall(SYS_execveat, prog, "", argv, envp, AT_EMPTY_PATH);
+    _exit(127);
   }
   close(sv[1]);
-  return std::shared_ptr<Spawner>(new Spawner(pid, sv[0]));
+  if (prog >= 0) close(prog);
+  // Its hello, within a few seconds: a program from another build (or not
+  // a spawner at all) is refused.
+  child::SpawnerHello hello{};
+  hello.magic = 0;
+  pollfd pfd{sv[0], POLLIN, 0};
+  bool ok = poll(&pfd, 1, 5000) == 1 && child::recv_all(sv[0], &hello, sizeof hello) && hello == child::SpawnerHello{};
+  if (!ok) {
+    err = hello.magic == child::kHelloMagic ? "built for another protocol or spec layout" : "did not start as a spawner";
+    close(sv[0]);
+    kill(pid, SIGKILL);
+    while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
+    }
+    return nullptr;
+  }
+  return std::shared_ptr<Spawner>(new Spawner(pid, sv[0], path));
 }
 
 Spawner::~Spawner() {
