@@ -440,9 +440,22 @@ void Server::call_finished(const std::string& call_id, const std::string& tenant
   }
   check_stopped();
   if (calls_.running() == 0 && calls_.queued() == 0) arm_idle_trim();
-  if (spawner_ && !spawner_loss_logged_ && !spawner_->alive()) {
-    spawner_loss_logged_ = true;
-    spdlog::error("the spawner process died: sandboxes are now cloned from the daemon (slower, equally contained)");
+  // A dead spawner is replaced from here (the main thread, which its
+  // parent-death signal follows), at most once a second.
+  if (spawner_ && !spawner_->alive()) {
+    const auto now = std::chrono::steady_clock::now();
+    if (now - last_spawner_restart_ >= std::chrono::seconds(1)) {
+      last_spawner_restart_ = now;
+      std::string err;
+      if (spawner_->relaunch(err)) {
+        spdlog::warn("the spawner process died; started a new one (pid {})", spawner_->pid());
+      } else if (!spawner_loss_logged_) {
+        spawner_loss_logged_ = true;
+        spdlog::error("the spawner process died and was not restarted ({}): sandboxes are now cloned from the daemon "
+                      "(slower, equally contained)",
+                      err);
+      }
+    }
   }
 }
 
@@ -538,6 +551,7 @@ void Server::op_stats(const std::shared_ptr<Session>& s, const json& id, const S
   if (admin)
     j["spawner"] = {{"alive", spawner_ && spawner_->alive()},
                     {"spawned", spawner_ ? spawner_->spawned() : 0},
+                    {"restarts", spawner_ ? spawner_->restarts() : 0},
                     {"program", spawner_ && !spawner_->program().empty() ? nlohmann::json(spawner_->program())
                                                                          : nlohmann::json(nullptr)}};
   if (admin && pool_) {

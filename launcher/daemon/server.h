@@ -4,6 +4,7 @@
 // their events and results back to the loop.
 #pragma once
 
+#include <chrono>
 #include <utility>  // before Boost 1.74 asio: its awaitable.hpp uses std::exchange
 #include <boost/asio.hpp>
 
@@ -106,6 +107,7 @@ class Server {
   boost::asio::steady_timer idle_trim_timer_;
   std::shared_ptr<Spawner> spawner_;  // may be null
   bool spawner_loss_logged_ = false;
+  std::chrono::steady_clock::time_point last_spawner_restart_{};
   std::unique_ptr<WarmPool> pool_;  // null when no profile is pooled; outlives calls_
   CallManager calls_;
   std::set<Session*> sessions_;

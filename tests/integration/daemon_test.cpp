@@ -348,10 +348,21 @@ TEST(DaemonLimits, CallsGoOnWhenTheSpawnerDies) {
   ASSERT_TRUE(r) << d.log();
   EXPECT_EQ((*r)["result"]["outcome"], "ok") << r->dump();
   EXPECT_EQ(out_of(*r), "still-here\nSeccomp:\t2\n");
+  // The daemon started a new spawner once that call ended; the next call
+  // goes through it.
+  auto again = alice.call(run_req("sh", {"sh", "-c", "echo again"}));
+  ASSERT_TRUE(again) << d.log();
+  EXPECT_EQ(out_of(*again), "again\n");
   auto st = d.connect_as(0).call({{"op", "stats"}});
   ASSERT_TRUE(st);
-  EXPECT_EQ((*st)["stats"]["spawner"]["alive"], false) << st->dump();
-  EXPECT_NE(d.log().find("the spawner process died"), std::string::npos) << d.log();
+  EXPECT_EQ((*st)["stats"]["spawner"]["alive"], true) << st->dump();
+  EXPECT_EQ((*st)["stats"]["spawner"]["restarts"], 1) << st->dump();
+  EXPECT_GE((*st)["stats"]["spawner"]["spawned"], 1) << st->dump();
+  EXPECT_NE(d.log().find("the spawner process died; started a new one"), std::string::npos) << d.log();
+  std::ifstream kids2("/proc/" + std::to_string(d.pid()) + "/task/" + std::to_string(d.pid()) + "/children");
+  pid_t second = 0;
+  ASSERT_TRUE(kids2 >> second);
+  EXPECT_NE(second, spawner);
 }
 
 TEST(DaemonLifecycle, SigtermStopsCleanlyWithoutOrphans) {

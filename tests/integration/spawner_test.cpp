@@ -425,6 +425,35 @@ TEST_F(SpawnerTest, WhenTheSpawnerDiesCallsCloneDirectly) {
   EXPECT_FALSE(spawner_->alive());
   Result again = run_plan(*plan, opts_);
   EXPECT_EQ(again.outcome, Outcome::Ok) << describe(again);
+  EXPECT_EQ(spawner_->spawned(), 0u);
+  // A spawner program is started again; calls go through the new one.
+  const pid_t old = spawner_->pid();
+  std::string err;
+  ASSERT_TRUE(spawner_->relaunch(err)) << err;
+  EXPECT_TRUE(spawner_->alive());
+  EXPECT_EQ(spawner_->restarts(), 1u);
+  EXPECT_NE(spawner_->pid(), old);
+  Result third = run_plan(*plan, opts_);
+  EXPECT_EQ(third.outcome, Outcome::Ok) << describe(third);
+  EXPECT_EQ(spawner_->spawned(), 1u);
+}
+
+TEST(SpawnerProgram, AForkedSpawnerIsNotMadeAgain) {
+  SpawnerEnv env("/bin/true");  // not a spawner: the spawner is a fork
+  std::string err;
+  auto s = Spawner::start(err);
+  ASSERT_TRUE(s) << err;
+  ASSERT_EQ(s->program(), "");
+  ASSERT_EQ(kill(s->pid(), SIGKILL), 0);
+  RunOptions o;
+  o.spawner = s;
+  PlanPtr plan = plan_for(base_profile(), {"/bin/sh", "-c", "echo direct"});
+  ASSERT_TRUE(plan);
+  EXPECT_EQ(run_plan(*plan, o).outcome, Outcome::Ok);
+  EXPECT_FALSE(s->alive());
+  EXPECT_FALSE(s->relaunch(err));
+  EXPECT_NE(err.find("not made again"), std::string::npos) << err;
+  EXPECT_FALSE(s->alive());
 }
 
 }  // namespace

@@ -25,7 +25,8 @@
 // serve as the spawner (start() says which in `notes`).
 //
 // If the spawner process dies, calls fall back to cloning directly in the
-// launcher (slower, equally contained); alive() then returns false.
+// launcher (slower, equally contained); alive() then returns false until
+// relaunch() starts a new spawner program.
 #pragma once
 
 #include <cstdint>
@@ -69,8 +70,16 @@ class Spawner {
   Spawned spawn(const child::ChildSpec& spec, unsigned long clone_flags);
 
   bool alive() const;
-  pid_t pid() const { return pid_; }
-  std::uint64_t spawned() const;
+  pid_t pid() const;
+  std::uint64_t spawned() const;  // over every spawner process this object has had
+  std::uint64_t restarts() const;
+
+  // After the spawner process died: starts a new one from the same program
+  // (true at once if it is alive). Not for a forked spawner: a fork of the
+  // launcher now would copy its memory, secrets included (false, `err`).
+  // Call it from the thread that called start(): the spawner's
+  // parent-death signal follows that thread.
+  bool relaunch(std::string& err);
   // The spawner program's path, or "" when the spawner is a fork of the launcher.
   const std::string& program() const { return program_; }
 
@@ -86,6 +95,7 @@ class Spawner {
   mutable std::mutex mu_;
   bool dead_ = false;
   std::uint64_t spawned_ = 0;
+  std::uint64_t restarts_ = 0;
 };
 
 }  // namespace cordon

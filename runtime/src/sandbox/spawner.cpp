@@ -149,6 +149,35 @@ void Spawner::mark_dead() {
   }
 }
 
+pid_t Spawner::pid() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return pid_;
+}
+
+std::uint64_t Spawner::restarts() const {
+  std::lock_guard<std::mutex> lock(mu_);
+  return restarts_;
+}
+
+bool Spawner::relaunch(std::string& err) {
+  std::lock_guard<std::mutex> lock(mu_);
+  if (!dead_) return true;
+  if (program_.empty()) {
+    err = "the spawner was a fork of the launcher (no cordon-spawner program), which is not made again";
+    return false;
+  }
+  std::shared_ptr<Spawner> fresh = launch(program_, err);
+  if (!fresh) return false;
+  // Take over its process and socket.
+  pid_ = fresh->pid_;
+  sock_ = fresh->sock_;
+  fresh->pid_ = -1;
+  fresh->sock_ = -1;
+  dead_ = false;
+  ++restarts_;
+  return true;
+}
+
 bool Spawner::alive() const {
   std::lock_guard<std::mutex> lock(mu_);
   return !dead_;
