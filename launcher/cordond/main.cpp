@@ -42,8 +42,9 @@ int main(int argc, char** argv) {
   app.add_option("--profile-dir", profile_dirs, "Override the profile directories");
   CLI11_PARSE(app, argc, argv);
 
-  // First, while this process is small and has one thread: the spawner
-  // keeps a copy of it, and the sandboxes it clones share that copy.
+  // First, while this process is small and has one thread: the spawner is
+  // the cordon-spawner program, or else a fork of this process, which then
+  // keeps a copy of it that the sandboxes it clones share.
   // Worker threads share a few malloc arenas instead of one each (the
   // default allows 8 per core): calls allocate little, and every arena
   // keeps its own high-water mark of freed memory.

@@ -44,8 +44,9 @@ struct ChildSpec;
 
 class Spawner {
  public:
-  // Forks the spawner process. Call it early, while the launcher is small:
-  // the spawner keeps a copy of the launcher's memory as it is then. Safe
+  // Starts the spawner process (the program, or a fork). Call it early,
+  // while the launcher is small: a forked spawner keeps a copy of the
+  // launcher's memory as it is then. Safe
   // from a multi-threaded process (the spawner only makes raw syscalls).
   // The parent-death signal of the spawner (and of every sandbox) follows
   // the calling thread, so call it from a thread that lives as long as the
@@ -84,9 +85,15 @@ class Spawner {
   const std::string& program() const { return program_; }
 
  private:
-  Spawner(pid_t pid, int sock, std::string program) : pid_(pid), sock_(sock), program_(std::move(program)) {}
+  // One running spawner process and the launcher's end of its socket.
+  struct Process {
+    pid_t pid = -1;
+    int sock = -1;
+  };
   // Starts one spawner: the program at `path`, or a fork when `path` is "".
-  static std::shared_ptr<Spawner> launch(const std::string& path, std::string& err);
+  // pid -1 with `err` when it could not be started or its hello is wrong.
+  static Process launch(const std::string& path, std::string& err);
+  Spawner(Process p, std::string program) : pid_(p.pid), sock_(p.sock), program_(std::move(program)) {}
   void mark_dead();
 
   pid_t pid_;

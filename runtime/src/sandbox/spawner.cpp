@@ -68,20 +68,21 @@ int open_program(const std::string& path, std::string& why) {
 std::shared_ptr<Spawner> Spawner::start(std::string& err, std::vector<std::string>* notes) {
   for (const std::string& path : spawner_programs()) {
     std::string why;
-    if (auto s = launch(path, why)) return s;
+    if (Process p = launch(path, why); p.pid > 0) return std::shared_ptr<Spawner>(new Spawner(p, path));
     if (notes && !why.empty()) notes->push_back(path + ": " + why);  // not a note: not there
   }
-  return launch("", err);
+  Process p = launch("", err);
+  return p.pid > 0 ? std::shared_ptr<Spawner>(new Spawner(p, "")) : nullptr;
 }
 
-std::shared_ptr<Spawner> Spawner::launch(const std::string& path, std::string& err) {
+Spawner::Process Spawner::launch(const std::string& path, std::string& err) {
   int prog = -1;
-  if (!path.empty() && (prog = open_program(path, err)) < 0) return nullptr;
+  if (!path.empty() && (prog = open_program(path, err)) < 0) return {};
   int sv[2];
   if (socketpair(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0, sv) < 0) {
     err = std::string("socketpair: ") + std::strerror(errno);
     if (prog >= 0) close(prog);
-    return nullptr;
+    return {};
   }
   const pid_t launcher = getpid();
   pid_t pid = fork();
@@ -90,7 +91,7 @@ std::shared_ptr<Spawner> Spawner::launch(const std::string& path, std::string& e
     close(sv[0]);
     close(sv[1]);
     if (prog >= 0) close(prog);
-    return nullptr;
+    return {};
   }
   if (pid == 0) {
     (void)prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
@@ -121,9 +122,9 @@ std::shared_ptr<Spawner> Spawner::launch(const std::string& path, std::string& e
     kill(pid, SIGKILL);
     while (waitpid(pid, nullptr, 0) < 0 && errno == EINTR) {
     }
-    return nullptr;
+    return {};
   }
-  return std::shared_ptr<Spawner>(new Spawner(pid, sv[0], path));
+  return Process{pid, sv[0]};
 }
 
 Spawner::~Spawner() {
@@ -166,13 +167,10 @@ bool Spawner::relaunch(std::string& err) {
     err = "the spawner was a fork of the launcher (no cordon-spawner program), which is not made again";
     return false;
   }
-  std::shared_ptr<Spawner> fresh = launch(program_, err);
-  if (!fresh) return false;
-  // Take over its process and socket.
-  pid_ = fresh->pid_;
-  sock_ = fresh->sock_;
-  fresh->pid_ = -1;
-  fresh->sock_ = -1;
+  Process p = launch(program_, err);
+  if (p.pid <= 0) return false;
+  pid_ = p.pid;
+  sock_ = p.sock;
   dead_ = false;
   ++restarts_;
   return true;
